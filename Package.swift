@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layering (see ../shared/DESIGN.md): mclog → LogQL/Ingest → LogStore → Storage → C shims.
+let package = Package(
+    name: "mclog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mclog", targets: ["mclog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGlibcExtras"),
+
+        .target(name: "ByteSearch", dependencies: ["CPCRE2", "CGlibcExtras"]),
+        .target(name: "Storage", dependencies: ["CZstd", "CLZ4", "CZlib", "CGlibcExtras"], exclude: ["WAL+Format.md"]),
+        .target(
+            name: "LogStore", dependencies: ["Storage", "ByteSearch"],
+            exclude: ["WALRecord+Format.md", "Block+Format.md"]),
+        .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"]),
+        .target(name: "Ingest", dependencies: ["LogStore"]),
+        .executableTarget(
+            name: "mclog",
+            dependencies: [
+                "LogStore", "LogQL", "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
+        .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,105 @@
+import CPCRE2
+
+/// A compile error with the offset in the pattern where PCRE2 stopped.
+public struct RegexError: Error, CustomStringConvertible, Sendable {
+    public let pattern: String
+    public let offset: Int
+    public let message: String
+    public var description: String { "invalid regex \"\(pattern)\" at offset \(offset): \(message)" }
+}
+
+/// A PCRE2 pattern, JIT-compiled, matched against raw bytes.
+///
+/// Match data is not thread-safe, so each thread uses its own `Regex.Matcher`. Match and depth limits guard
+/// against catastrophic backtracking in user-supplied patterns.
+public final class Regex: @unchecked Sendable {
+    public let pattern: String
+    let code: OpaquePointer
+    public let jitted: Bool
+
+    public static let matchLimit: UInt32 = 1_000_000
+    public static let depthLimit: UInt32 = 10_000
+
+    /// Compiles `pattern`. `anchored` wraps it as `^(?:pattern)$` (Loki's label matchers are fully anchored).
+    public init(_ pattern: String, anchored: Bool = false, caseInsensitive: Bool = false) throws {
+        self.pattern = pattern
+        let src = anchored ? "^(?:" + pattern + ")$" : pattern
+        var errCode: Int32 = 0
+        var errOffset: Int = 0
+        var options: UInt32 = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF
+        if caseInsensitive { options |= PCRE2_CASELESS }
+        let compiled = src.withCString { p in
+            pcre2_compile_8(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), src.utf8.count, options,
+                            &errCode, &errOffset, nil)
+        }
+        guard let compiled else {
+            var buf = [UInt8](repeating: 0, count: 256)
+            let n = pcre2_get_error_message_8(errCode, &buf, 256)
+            let msg = String(decoding: buf.prefix(max(0, Int(n))), as: UTF8.self)
+            throw RegexError(pattern: pattern, offset: max(0, errOffset - (anchored ? 4 : 0)), message: msg)
+        }
+        code = compiled
+        jitted = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    /// Per-thread match state.
+    public final class Matcher {
+        let regex: Regex
+        let data: OpaquePointer
+        let context: OpaquePointer
+
+        public init(_ regex: Regex) {
+            self.regex = regex
+            data = pcre2_match_data_create_from_pattern_8(regex.code, nil)
+            context = pcre2_match_context_create_8(nil)
+            pcre2_set_match_limit_8(context, Regex.matchLimit)
+            pcre2_set_depth_limit_8(context, Regex.depthLimit)
+        }
+
+        deinit {
+            pcre2_match_data_free_8(data)
+            pcre2_match_context_free_8(context)
+        }
+
+        /// Whether the pattern matches somewhere in `subject`. A match-limit overrun counts as no match.
+        @inline(__always)
+        public func matches(_ subject: UnsafeRawBufferPointer) -> Bool {
+            firstMatch(subject) != nil
+        }
+
+        /// Byte range of the first match in `subject` at or after `from`.
+        public func firstMatch(_ subject: UnsafeRawBufferPointer, from: Int = 0) -> Range<Int>? {
+            let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                ?? UnsafePointer<UInt8>(bitPattern: 1)!
+            let rc: Int32
+            if regex.jitted {
+                rc = pcre2_jit_match_8(regex.code, base, subject.count, from, 0, data, context)
+            } else {
+                rc = pcre2_match_8(regex.code, base, subject.count, from, 0, data, context)
+            }
+            guard rc > 0 else { return nil }
+            let ov = pcre2_get_ovector_pointer_8(data)!
+            return Int(ov[0])..<Int(ov[1])
+        }
+
+        /// Capture group ranges of the first match (index 0 is the whole match); nil for unset groups.
+        public func captures(_ subject: UnsafeRawBufferPointer) -> [Range<Int>?]? {
+            guard firstMatch(subject) != nil else { return nil }
+            let n = Int(pcre2_get_ovector_count_8(data))
+            let ov = pcre2_get_ovector_pointer_8(data)!
+            return (0..<n).map { i in
+                let s = ov[2 * i], e = ov[2 * i + 1]
+                return s == Int.max || s == ~0 ? nil : Int(s)..<Int(e)
+            }
+        }
+    }
+
+    /// Convenience one-shot match on a string (not for hot paths).
+    public func matches(_ s: String) -> Bool {
+        let m = Matcher(self)
+        var s = s
+        return s.withUTF8 { m.matches(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,98 @@
+/// A per-page filter over the 4-byte substrings (4-grams) of every line, with one hash per gram.
+///
+/// A literal of n ≥ 4 bytes has n-3 grams; the page can contain the literal only if every gram's bit is set.
+/// With one hash function and fill ratio f, a literal with g grams passes falsely with probability ≈ f^g, so a
+/// well-filled small filter still rejects most pages for an IP address or request id.
+///
+/// Built in a 2^20-bit scratch set, then folded in halves (OR of the two halves keeps every set bit reachable by
+/// `hash & (size-1)`) until it is as small as it can be with fill ≤ `maxFill`.
+public struct NGramBloom: Sendable, Equatable {
+    public static let gramSize = 4
+    static let scratchBits = 1 << 20
+    static let minBits = 1 << 10
+    static let maxFill = 0.5
+
+    /// Bit set, `words.count * 64` bits, a power of two.
+    public private(set) var words: [UInt64]
+
+    public init(words: [UInt64]) { self.words = words }
+
+    @inline(__always) static func hash(_ gram: UInt32) -> UInt64 {
+        // Fibonacci hashing: multiply, take high bits.
+        (UInt64(gram) &* 0x9E37_79B9_7F4A_7C15) >> 32
+    }
+
+    /// Incremental builder; add the bytes of every line, then `finish()`.
+    public struct Builder {
+        var scratch: [UInt64]
+        public private(set) var setBits = 0
+
+        public init() { scratch = [UInt64](repeating: 0, count: NGramBloom.scratchBits / 64) }
+
+        /// Adds all 4-grams of `bytes` (grams spanning line separators are harmless false content).
+        public mutating func add(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count >= gramSize, let p = bytes.baseAddress else { return }
+            let mask = UInt64(NGramBloom.scratchBits - 1)
+            var set = setBits
+            scratch.withUnsafeMutableBufferPointer { s in
+                for i in 0...(bytes.count - gramSize) {
+                    let g = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                    let h = NGramBloom.hash(g) & mask
+                    let w = Int(h >> 6)
+                    let bit = UInt64(1) << (h & 63)
+                    if s[w] & bit == 0 {
+                        s[w] |= bit
+                        set += 1
+                    }
+                }
+            }
+            setBits = set
+        }
+
+        /// Folds the scratch set down to the smallest power-of-two size whose fill stays ≤ maxFill.
+        public func finish() -> NGramBloom {
+            var bits = NGramBloom.scratchBits
+            // After folding to `bits`, at most setBits bits are set; estimate fill with the occupancy formula.
+            while bits > NGramBloom.minBits {
+                let half = Double(bits / 2)
+                let fill = 1 - _exp(-Double(setBits) / half)
+                if fill > NGramBloom.maxFill { break }
+                bits /= 2
+            }
+            var words = Array(scratch[0..<(bits / 64)])
+            var offset = bits / 64
+            while offset < scratch.count {
+                for i in 0..<words.count { words[i] |= scratch[offset + i] }
+                offset += words.count
+            }
+            return NGramBloom(words: words)
+        }
+
+        public mutating func reset() {
+            for i in scratch.indices { scratch[i] = 0 }
+            setBits = 0
+        }
+    }
+
+    /// False only if `literal` certainly does not occur in the page. Literals shorter than a gram always pass.
+    public func mayContain(_ literal: [UInt8]) -> Bool {
+        guard literal.count >= NGramBloom.gramSize else { return true }
+        let mask = UInt64(words.count * 64 - 1)
+        return literal.withUnsafeBytes { p in
+            for i in 0...(p.count - NGramBloom.gramSize) {
+                let h = NGramBloom.hash(p.loadUnaligned(fromByteOffset: i, as: UInt32.self)) & mask
+                if words[Int(h >> 6)] & (UInt64(1) << (h & 63)) == 0 { return false }
+            }
+            return true
+        }
+    }
+
+    public var byteCount: Int { words.count * 8 }
+}
+
+@inline(__always) func _exp(_ x: Double) -> Double {
+    // e^x without Foundation: exp via repeated squaring of a Taylor seed is plenty for a fill estimate.
+    var y = 1.0 + x / 1024.0
+    for _ in 0..<10 { y *= y }
+    return y
+}

@@ -1,0 +1,302 @@
+import Foundation
+import ByteSearch
+import Storage
+
+/// Which way entries are returned: oldest first or newest first (Loki's default for log queries).
+public enum Direction: String, Sendable {
+    case forward, backward
+}
+
+/// One read: a tenant, a stream selector, a time range `[from, to)` in ns, an optional pushed-down line filter.
+public struct SelectRequest: Sendable {
+    public var tenant: String
+    public var matchers: [LabelMatcher]
+    public var from: Int64
+    public var to: Int64
+    public var direction: Direction
+    public var filter: LineFilter?
+    /// Most entries to return; 0 means all.
+    public var limit: Int
+
+    public init(tenant: String = Tenant.defaultID, matchers: [LabelMatcher], from: Int64 = Int64.min,
+                to: Int64 = Int64.max, direction: Direction = .backward, filter: LineFilter? = nil, limit: Int = 0) {
+        self.tenant = tenant
+        self.matchers = matchers
+        self.from = from
+        self.to = to
+        self.direction = direction
+        self.filter = filter
+        self.limit = limit
+    }
+}
+
+/// What a read touched, in the spirit of Loki's `stats.summary` plus page skipping.
+public struct SelectStats: Sendable {
+    public var streams = 0
+    public var pagesTotal = 0
+    public var pagesSkippedByTime = 0
+    public var pagesSkippedByBloom = 0
+    public var pagesScanned = 0
+    public var compressedBytes = 0
+    public var decompressedBytes = 0
+    public var linesScanned = 0
+    public var entriesReturned = 0
+    public var headPages = 0
+    public var seconds = 0.0
+}
+
+/// One entry handed to the caller; the line bytes are valid only during the callback.
+public struct SelectedEntry {
+    public let labels: LabelSet
+    public let timestamp: Int64
+    public let line: UnsafeRawBufferPointer
+    public let metadata: [Label]
+}
+
+/// A page to read: from a block (compressed, with a bloom) or from the head (in memory).
+enum PageSource {
+    case block(Block, PageDescriptor)
+    case head(HeadPage)
+
+    var minTime: Int64 {
+        switch self {
+        case .block(_, let p): p.minTime
+        case .head(let h): h.minTime
+        }
+    }
+
+    var maxTime: Int64 {
+        switch self {
+        case .block(_, let p): p.maxTime
+        case .head(let h): h.maxTime
+        }
+    }
+}
+
+/// Pages of one stream that overlap in time and must be merged; groups of one stream never overlap.
+struct PageGroup {
+    let stream: Int
+    var pages: [PageSource]
+    var minTime: Int64
+    var maxTime: Int64
+}
+
+/// Per-thread scratch for reading pages.
+final class PageReader {
+    let decompressor = Decompressor()
+    var stored: [UInt8] = []
+    let page = DecodedPage()
+    let filter: LineFilterEvaluator?
+    let literal: Literal?
+
+    init(filter: LineFilter?) {
+        self.filter = filter.map(LineFilterEvaluator.init)
+        literal = filter?.requiredLiteral
+    }
+}
+
+/// Matched entries of one page group, in time order.
+struct GroupResult {
+    var stream: Int
+    var batch: EntryBatch
+    var stats = SelectStats()
+}
+
+extension StoreEngine {
+    /// Streams the entries matching `request` to `body` in time order (per `direction`) across all streams,
+    /// de-duplicating exact duplicates. Return false from `body` to stop. Pages are decompressed and filtered on
+    /// all cores, a bounded window at a time, so memory does not grow with the data read.
+    @discardableResult
+    func select(_ request: SelectRequest, _ body: (SelectedEntry) throws -> Bool) throws -> SelectStats {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var stats = SelectStats()
+        let (streams, groups) = plan(request, stats: &stats)
+        let window = max(1, ProcessInfo.processInfo.activeProcessorCount * options.pagesInFlightPerCore)
+        let forward = request.direction == .forward
+        var pending: [(ts: Int64, stream: Int, result: Int, index: Int)] = []
+        var results: [GroupResult] = []
+        var next = 0
+        var stop = false
+        while next < groups.count && !stop {
+            let slice = Array(groups[next..<min(groups.count, next + window)])
+            next += slice.count
+            let filter = request.filter
+            let got = try parallelMap(slice.count, state: { PageReader(filter: filter) }) { i, reader in
+                try StoreEngine.read(slice[i], request: request, reader: reader)
+            }
+            for g in got {
+                stats.pagesScanned += g.stats.pagesScanned
+                stats.pagesSkippedByBloom += g.stats.pagesSkippedByBloom
+                stats.compressedBytes += g.stats.compressedBytes
+                stats.decompressedBytes += g.stats.decompressedBytes
+                stats.linesScanned += g.stats.linesScanned
+                stats.headPages += g.stats.headPages
+                let r = results.count
+                results.append(g)
+                for k in 0..<g.batch.count { pending.append((g.batch.timestamps[k], g.stream, r, k)) }
+            }
+            // Entries beyond the watermark cannot be preceded by anything in a later group: emit them.
+            let watermark: Int64? = next < groups.count ? (forward ? groups[next].minTime : groups[next].maxTime) : nil
+            pending.sort { a, b in
+                if a.ts != b.ts { return forward ? a.ts < b.ts : a.ts > b.ts }
+                if a.stream != b.stream { return a.stream < b.stream }
+                return forward ? (a.result, a.index) < (b.result, b.index) : (a.result, a.index) > (b.result, b.index)
+            }
+            var emitted = 0
+            for p in pending {
+                if let w = watermark, forward ? p.ts >= w : p.ts <= w { break }
+                emitted += 1
+                let b = results[p.result].batch
+                let keep = try b.text.withUnsafeBytes { t in
+                    try body(SelectedEntry(labels: streams[p.stream], timestamp: p.ts,
+                                           line: UnsafeRawBufferPointer(rebasing: t[b.lineRange(p.index)]),
+                                           metadata: b.metadata(p.index)))
+                }
+                stats.entriesReturned += 1
+                if !keep || (request.limit > 0 && stats.entriesReturned >= request.limit) {
+                    stop = true
+                    break
+                }
+            }
+            pending.removeFirst(emitted)
+            if pending.isEmpty { results.removeAll(keepingCapacity: true) }
+        }
+        stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return stats
+    }
+
+    /// Matching streams and their page groups, ordered for the direction.
+    func plan(_ request: SelectRequest, stats: inout SelectStats) -> ([LabelSet], [PageGroup]) {
+        cond.lock()
+        let blockList = blocks[request.tenant] ?? []
+        var headPages = frozen.flatMap { $0.head.snapshot(tenant: request.tenant, matchers: request.matchers) }
+        headPages += head.snapshot(tenant: request.tenant, matchers: request.matchers)
+        cond.unlock()
+
+        var sources: [LabelSet: [PageSource]] = [:]
+        let through = request.to == Int64.min ? Int64.min : request.to - 1
+        for b in blockList where b.meta.maxTime >= request.from && b.meta.minTime <= through {
+            for si in b.matchingStreams(request.matchers) {
+                let s = b.streams[si]
+                for p in s.pages {
+                    stats.pagesTotal += 1
+                    if p.overlaps(from: request.from, through: through) {
+                        sources[s.labels, default: []].append(.block(b, p))
+                    } else {
+                        stats.pagesSkippedByTime += 1
+                    }
+                }
+            }
+        }
+        for (labels, pages) in headPages {
+            for p in pages where !p.batch.isEmpty {
+                stats.pagesTotal += 1
+                if p.maxTime >= request.from && p.minTime <= through {
+                    sources[labels, default: []].append(.head(p))
+                } else {
+                    stats.pagesSkippedByTime += 1
+                }
+            }
+        }
+        let streams = sources.keys.sorted()
+        stats.streams = streams.count
+        var groups: [PageGroup] = []
+        for (si, labels) in streams.enumerated() {
+            let pages = sources[labels]!.sorted { $0.minTime < $1.minTime }
+            var g: PageGroup?
+            for p in pages {
+                if var cur = g, p.minTime <= cur.maxTime {
+                    cur.pages.append(p)
+                    cur.maxTime = max(cur.maxTime, p.maxTime)
+                    g = cur
+                } else {
+                    if let cur = g { groups.append(cur) }
+                    g = PageGroup(stream: si, pages: [p], minTime: p.minTime, maxTime: p.maxTime)
+                }
+            }
+            if let cur = g { groups.append(cur) }
+        }
+        if request.direction == .forward {
+            groups.sort { ($0.minTime, $0.stream) < ($1.minTime, $1.stream) }
+        } else {
+            groups.sort { ($0.maxTime, $1.stream) > ($1.maxTime, $0.stream) }
+        }
+        return (streams, groups)
+    }
+
+    /// Reads one page group: skips pages the bloom rules out, decompresses, filters by time and line filter.
+    static func read(_ group: PageGroup, request: SelectRequest, reader: PageReader) throws -> GroupResult {
+        var out = GroupResult(stream: group.stream, batch: EntryBatch())
+        for source in group.pages {
+            switch source {
+            case .head(let hp):
+                out.stats.headPages += 1
+                let b = hp.batch
+                b.text.withUnsafeBytes { t in
+                    for i in 0..<b.count where b.timestamps[i] >= request.from && b.timestamps[i] < request.to {
+                        out.stats.linesScanned += 1
+                        let line = UnsafeRawBufferPointer(rebasing: t[b.lineRange(i)])
+                        if reader.filter?.matches(line) ?? true {
+                            out.batch.append(timestamp: b.timestamps[i], line: line, metadata: b.metadata(i))
+                        }
+                    }
+                }
+            case .block(let block, let p):
+                if let f = request.filter, !f.mayMatch(p.bloom) {
+                    out.stats.pagesSkippedByBloom += 1
+                    continue
+                }
+                try block.readPage(p, into: &reader.stored)
+                out.stats.pagesScanned += 1
+                out.stats.compressedBytes += p.storedSize
+                out.stats.decompressedBytes += p.rawSize
+                let page = reader.page
+                try reader.stored.withUnsafeBytes {
+                    try reader.decompressor.decompress($0, codec: p.codec, rawSize: p.rawSize, into: &page.raw)
+                }
+                try page.parse()
+                scan(page, request: request, reader: reader, into: &out)
+            }
+        }
+        if group.pages.count > 1 { out.batch = out.batch.sortedDeduplicated() }
+        return out
+    }
+
+    /// Filters a decoded page. With a required literal, one memmem over the whole page finds candidate lines,
+    /// so pages where it is absent cost one pass at memory speed.
+    static func scan(_ page: DecodedPage, request: SelectRequest, reader: PageReader, into out: inout GroupResult) {
+        let first = lowerBound(page.timestamps, request.from)
+        let end = lowerBound(page.timestamps, request.to)
+        guard first < end else { return }
+        out.stats.linesScanned += end - first
+        page.raw.withUnsafeBytes { raw in
+            func take(_ i: Int) {
+                let line = UnsafeRawBufferPointer(rebasing: raw[page.lineRange(i)])
+                if reader.filter?.matches(line) ?? true {
+                    out.batch.append(timestamp: page.timestamps[i], line: line, metadata: page.metadata?[i] ?? [])
+                }
+            }
+            guard let literal = reader.literal else {
+                for i in first..<end { take(i) }
+                return
+            }
+            var pos = page.lineStarts[first]
+            let stop = page.lineStarts[end]
+            let region = UnsafeRawBufferPointer(rebasing: raw[0..<stop])
+            while pos < stop, let hit = literal.firstIndex(in: region, from: pos) {
+                let i = page.lineIndex(containing: hit)
+                take(i)
+                pos = page.lineStarts[i + 1]
+            }
+        }
+    }
+
+    static func lowerBound(_ a: [Int64], _ v: Int64) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

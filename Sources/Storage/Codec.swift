@@ -1,0 +1,107 @@
+import CLZ4
+import CZstd
+
+/// Page compression codec. Stored as one byte in every page header so a store may mix codecs.
+public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case none = 0
+    case zstd = 1
+    case lz4 = 2
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .zstd: "zstd"
+        case .lz4: "lz4"
+        }
+    }
+
+    public init?(name: String) {
+        guard let c = Codec.allCases.first(where: { $0.description == name }) else { return nil }
+        self = c
+    }
+}
+
+public struct CodecError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Reusable compression state; one per thread (zstd contexts are not thread-safe).
+public final class Compressor {
+    public let codec: Codec
+    public let level: Int32
+    private var cctx: OpaquePointer?
+
+    public init(codec: Codec, level: Int32 = 3) {
+        self.codec = codec
+        self.level = level
+        if codec == .zstd { cctx = ZSTD_createCCtx() }
+    }
+
+    deinit { if let cctx { ZSTD_freeCCtx(cctx) } }
+
+    /// Compresses `src`, appending the compressed bytes to `out`.
+    public func compress(_ src: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
+        let start = out.count
+        switch codec {
+        case .none:
+            out.append(contentsOf: src)
+        case .zstd:
+            let bound = ZSTD_compressBound(src.count)
+            out.append(contentsOf: repeatElement(0, count: bound))
+            let n = out.withUnsafeMutableBytes { dst in
+                ZSTD_compressCCtx(cctx, dst.baseAddress! + start, bound, src.baseAddress, src.count, level)
+            }
+            if ZSTD_isError(n) != 0 {
+                throw CodecError(description: "zstd compress: \(String(cString: ZSTD_getErrorName(n)))")
+            }
+            out.removeLast(bound - n)
+        case .lz4:
+            let bound = Int(LZ4_compressBound(Int32(src.count)))
+            out.append(contentsOf: repeatElement(0, count: bound))
+            let n = out.withUnsafeMutableBytes { dst in
+                LZ4_compress_default(
+                    src.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    (dst.baseAddress! + start).assumingMemoryBound(to: CChar.self),
+                    Int32(src.count), Int32(bound))
+            }
+            if n <= 0 && src.count > 0 { throw CodecError(description: "lz4 compress failed") }
+            out.removeLast(bound - Int(n))
+        }
+    }
+}
+
+/// Reusable decompression state; one per thread.
+public final class Decompressor {
+    private var dctx: OpaquePointer?
+
+    public init() { dctx = ZSTD_createDCtx() }
+    deinit { ZSTD_freeDCtx(dctx) }
+
+    /// Decompresses `src` (which must expand to exactly `rawSize` bytes) into `out`, replacing its contents.
+    public func decompress(_ src: UnsafeRawBufferPointer, codec: Codec, rawSize: Int, into out: inout [UInt8]) throws {
+        if out.count != rawSize {
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: repeatElement(0, count: rawSize))
+        }
+        if rawSize == 0 { return }
+        try out.withUnsafeMutableBytes { dst in
+            switch codec {
+            case .none:
+                guard src.count == rawSize else { throw CodecError(description: "stored page size mismatch") }
+                dst.copyMemory(from: src)
+            case .zstd:
+                let n = ZSTD_decompressDCtx(dctx, dst.baseAddress, rawSize, src.baseAddress, src.count)
+                if ZSTD_isError(n) != 0 {
+                    throw CodecError(description: "zstd decompress: \(String(cString: ZSTD_getErrorName(n)))")
+                }
+                guard n == rawSize else { throw CodecError(description: "zstd: expected \(rawSize) bytes, got \(n)") }
+            case .lz4:
+                let n = LZ4_decompress_safe(
+                    src.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    dst.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    Int32(src.count), Int32(rawSize))
+                guard n == rawSize else { throw CodecError(description: "lz4 decompress failed (\(n))") }
+            }
+        }
+    }
+}

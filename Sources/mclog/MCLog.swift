@@ -1,0 +1,23 @@
+import ArgumentParser
+
+@main
+struct MCLog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mclog",
+        abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
+        subcommands: [QueryCommand.self, StatsCommand.self, DebugAppendCommand.self]
+    )
+}
+
+/// Options shared by every command that opens a store.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory (default: $MCLOG_DATA, else ./mclog-data).")
+    var data: String?
+
+    var directory: String {
+        data ?? ProcessInfo.processInfo.environment["MCLOG_DATA"] ?? "./mclog-data"
+    }
+}
+
+import Foundation
+typealias UsageError = ArgumentParser.ValidationError
