@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Columnar entries of one stream: timestamps, line bytes in one arena, optional structured metadata.
 /// The unit of append, WAL records and head pages; appending a line copies its bytes once into the arena.
 public struct EntryBatch: Sendable {
@@ -65,33 +69,90 @@ public struct EntryBatch: Sendable {
         return true
     }
 
-    /// A copy in time order with exact duplicates (same timestamp and line) removed, as Loki stores them.
-    public func sortedDeduplicated() -> EntryBatch {
-        let order: [Int]
-        if isSorted {
-            order = Array(0..<count)
-        } else {
-            order = (0..<count).sorted { a, b in
-                timestamps[a] != timestamps[b] ? timestamps[a] < timestamps[b] : a < b
+    /// Appends entries `run` of `other` with one copy of their text.
+    mutating func appendRun(from other: EntryBatch, _ run: Range<Int>) {
+        let start = run.lowerBound == 0 ? 0 : other.lineEnds[run.lowerBound - 1]
+        let end = other.lineEnds[run.upperBound - 1]
+        let shift = text.count - start
+        timestamps.append(contentsOf: other.timestamps[run])
+        text.append(contentsOf: other.text[start..<end])
+        lineEnds.append(contentsOf: other.lineEnds[run].lazy.map { $0 + shift })
+        if metadata != nil { metadata! += other.metadata?[run] ?? ArraySlice(repeating: [], count: run.count) }
+    }
+
+    /// Appends every entry of `other` (one bulk copy of its text).
+    public mutating func append(contentsOf other: EntryBatch) {
+        if isEmpty && metadata == nil {
+            self = other
+            return
+        }
+        let base = text.count
+        timestamps.append(contentsOf: other.timestamps)
+        text.append(contentsOf: other.text)
+        lineEnds.append(contentsOf: other.lineEnds.lazy.map { $0 + base })
+        if other.metadata != nil || metadata != nil {
+            if metadata == nil { metadata = Array(repeating: [], count: count - other.count) }
+            metadata! += other.metadata ?? Array(repeating: [], count: other.count)
+        }
+    }
+
+    /// Positions (in `order`) of entries that repeat an earlier entry with the same timestamp and line.
+    /// `order` must list entries by timestamp. Lines are compared only when timestamp and length agree.
+    private func duplicatePositions(_ order: [Int]) -> [Int] {
+        var dups: [Int] = []
+        var isDup: [Bool] = []
+        text.withUnsafeBytes { t in
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                let ts = timestamps[order[start]]
+                while end < order.count && timestamps[order[end]] == ts { end += 1 }
+                if end - start > 1 {
+                    if isDup.isEmpty { isDup = Array(repeating: false, count: order.count) }
+                    for p in (start + 1)..<end {
+                        let r = lineRange(order[p])
+                        // Compare against kept entries only; a repeat of a repeat is caught by its first.
+                        for q in start..<p where !isDup[q] && lineRange(order[q]).count == r.count {
+                            let rq = lineRange(order[q])
+                            if r.isEmpty || memcmp(t.baseAddress! + r.lowerBound, t.baseAddress! + rq.lowerBound, r.count) == 0 {
+                                isDup[p] = true
+                                dups.append(p)
+                                break
+                            }
+                        }
+                    }
+                }
+                start = end
             }
         }
+        return dups
+    }
+
+    /// This batch in time order with exact duplicates (same timestamp and line) removed, as Loki stores them.
+    /// Entries with equal timestamps keep their arrival order. Returns `self` unchanged when already clean.
+    public func sortedDeduplicated() -> EntryBatch {
+        let sorted = isSorted
+        let order: [Int] = sorted ? Array(0..<count) : (0..<count).sorted { a, b in
+            timestamps[a] != timestamps[b] ? timestamps[a] < timestamps[b] : a < b
+        }
+        let dups = duplicatePositions(order)
+        if sorted && dups.isEmpty { return self }
         var out = EntryBatch()
-        out.reserve(entries: count, bytes: text.count)
-        var groupStart = 0  // first index in `out` with the current timestamp
-        for i in order {
-            let t = timestamps[i]
-            if out.count > 0 && out.timestamps[out.count - 1] == t {
-                let l = line(i)
-                var dup = false
-                for j in groupStart..<out.count where out.line(j) == l {
-                    dup = true
-                    break
-                }
-                if dup { continue }
-            } else {
-                groupStart = out.count
+        out.reserve(entries: count - dups.count, bytes: text.count)
+        if metadata != nil { out.metadata = [] }
+        // Copy runs of consecutive entries in one go: nearly sorted input has long runs.
+        var d = 0
+        var p = 0
+        while p < order.count {
+            if d < dups.count && dups[d] == p {
+                d += 1
+                p += 1
+                continue
             }
-            out.append(from: self, i)
+            var q = p + 1
+            while q < order.count && order[q] == order[q - 1] + 1 && !(d < dups.count && dups[d] == q) { q += 1 }
+            out.appendRun(from: self, order[p]..<(order[q - 1] + 1))
+            p = q
         }
         return out
     }

@@ -56,11 +56,7 @@ final class Head {
                 s = HeadStream(labels: labels)
                 t[labels] = s
             }
-            if s.open.isEmpty && batch.rawBytes >= pageSize {
-                s.open = batch
-            } else {
-                for i in 0..<batch.count { s.open.append(from: batch, i) }
-            }
+            s.open.append(contentsOf: batch)
             if s.open.rawBytes >= pageSize { s.seal() }
             rawBytes += batch.rawBytes
         }

@@ -37,7 +37,7 @@ public struct StoreOptions: Sendable {
     /// against whole-file compression on access logs, 1 MiB pages ~7 % (measured, see BENCHMARKS.md).
     public var pageSize = 1 << 20
     /// The head is cut into a block when it holds this many raw bytes...
-    public var maxHeadBytes = 256 << 20
+    public var maxHeadBytes = 128 << 20
     /// ...or when its oldest entry arrived this long ago.
     public var maxHeadAgeSeconds: Double = 30 * 60
     /// Page codec and zstd level.

@@ -25,7 +25,8 @@ public struct NGramBloom: Sendable, Equatable {
     /// Incremental builder; add the bytes of every line, then `finish()`.
     public struct Builder {
         var scratch: [UInt64]
-        public private(set) var setBits = 0
+        /// Set bits in the scratch set (counted at `finish`).
+        public var setBits: Int { scratch.reduce(0) { $0 + $1.nonzeroBitCount } }
 
         public init() { scratch = [UInt64](repeating: 0, count: NGramBloom.scratchBits / 64) }
 
@@ -33,25 +34,19 @@ public struct NGramBloom: Sendable, Equatable {
         public mutating func add(_ bytes: UnsafeRawBufferPointer) {
             guard bytes.count >= gramSize, let p = bytes.baseAddress else { return }
             let mask = UInt64(NGramBloom.scratchBits - 1)
-            var set = setBits
             scratch.withUnsafeMutableBufferPointer { s in
+                let words = s.baseAddress!
                 for i in 0...(bytes.count - gramSize) {
-                    let g = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                    let h = NGramBloom.hash(g) & mask
-                    let w = Int(h >> 6)
-                    let bit = UInt64(1) << (h & 63)
-                    if s[w] & bit == 0 {
-                        s[w] |= bit
-                        set += 1
-                    }
+                    let h = NGramBloom.hash(p.loadUnaligned(fromByteOffset: i, as: UInt32.self)) & mask
+                    words[Int(h >> 6)] |= UInt64(1) << (h & 63)
                 }
             }
-            setBits = set
         }
 
         /// Folds the scratch set down to the smallest power-of-two size whose fill stays ≤ maxFill.
         public func finish() -> NGramBloom {
             var bits = NGramBloom.scratchBits
+            let setBits = self.setBits
             // After folding to `bits`, at most setBits bits are set; estimate fill with the occupancy formula.
             while bits > NGramBloom.minBits {
                 let half = Double(bits / 2)
@@ -69,8 +64,7 @@ public struct NGramBloom: Sendable, Equatable {
         }
 
         public mutating func reset() {
-            for i in scratch.indices { scratch[i] = 0 }
-            setBits = 0
+            scratch.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         }
     }
 

@@ -328,7 +328,7 @@ final class StoreEngine: @unchecked Sendable {
                 out.append(group[0])
             } else if group.count > 1 {
                 var merged = EntryBatch()
-                for b in group { for i in 0..<b.count { merged.append(from: b, i) } }
+                for b in group { merged.append(contentsOf: b) }
                 out.append(merged.sortedDeduplicated())
             }
             group = []
