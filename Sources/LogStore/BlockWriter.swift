@@ -10,8 +10,14 @@ extension EncodedPage {
     /// Encodes and compresses entries `range` of a time-sorted batch.
     static func make(_ batch: EntryBatch, range: Range<Int>, compressor: Compressor,
                      bloom: inout NGramBloom.Builder) throws -> EncodedPage {
+        try make(MergedStream([batch]), range: range, compressor: compressor, bloom: &bloom)
+    }
+
+    /// Encodes and compresses entries `range` of a merged stream.
+    static func make(_ stream: MergedStream, range: Range<Int>, compressor: Compressor,
+                     bloom: inout NGramBloom.Builder) throws -> EncodedPage {
         bloom.reset()
-        let raw = PageEncoder.encode(batch, range: range, bloom: &bloom)
+        let raw = PageEncoder.encode(stream, range: range, bloom: &bloom)
         var stored: [UInt8] = []
         stored.reserveCapacity(raw.count / 4)
         try raw.withUnsafeBytes { try compressor.compress($0, into: &stored) }
@@ -20,7 +26,7 @@ extension EncodedPage {
             stored: stored,
             descriptor: PageDescriptor(
                 offset: 0, storedSize: stored.count, rawSize: raw.count, codec: compressor.codec, checksum: crc,
-                minTime: batch.timestamps[range.lowerBound], maxTime: batch.timestamps[range.upperBound - 1],
+                minTime: stream.timestamp(range.lowerBound), maxTime: stream.timestamp(range.upperBound - 1),
                 count: range.count, bloom: bloom.finish()))
     }
 }

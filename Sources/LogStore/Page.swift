@@ -21,32 +21,34 @@ enum PageEncoder {
     static let flagExplicitLengths: UInt8 = 1
     static let flagMetadata: UInt8 = 2
 
-    /// `batch` must be sorted by timestamp.
-    static func encode(_ batch: EntryBatch, range: Range<Int>, bloom: inout NGramBloom.Builder) -> [UInt8] {
-        let textStart = range.lowerBound == 0 ? 0 : batch.lineEnds[range.lowerBound - 1]
-        let textEnd = range.isEmpty ? textStart : batch.lineEnds[range.upperBound - 1]
-        var w = ByteWriter(capacity: textEnd - textStart + range.count * 3 + 32)
-        let hasNewline = batch.text.withUnsafeBytes { t in
-            t[textStart..<textEnd].contains(10)
+    /// Encodes entries `range` of a merged stream.
+    static func encode(_ stream: MergedStream, range: Range<Int>, bloom: inout NGramBloom.Builder) -> [UInt8] {
+        var textBytes = 0
+        var hasNewline = false
+        var hasMD = false
+        for k in range {
+            textBytes += stream.lineSize(k)
+            if !hasNewline { hasNewline = stream.withLine(k) { $0.count > 0 && memchr($0.baseAddress!, 10, $0.count) != nil } }
+            if !hasMD { hasMD = !stream.metadata(k).isEmpty }
         }
-        let hasMD = batch.metadata.map { md in range.contains { !md[$0].isEmpty } } ?? false
+        var w = ByteWriter(capacity: textBytes + range.count * 3 + 32)
         w.u8((hasNewline ? flagExplicitLengths : 0) | (hasMD ? flagMetadata : 0))
         w.uvarint(UInt64(range.count))
         guard !range.isEmpty else { return w.bytes }
         // Timestamps: first, then deltas divided by their common divisor (1e9 for second-resolution logs).
-        let first = batch.timestamps[range.lowerBound]
+        let first = stream.timestamp(range.lowerBound)
         var g: UInt64 = 0
-        for i in range.dropFirst() { g = gcd(g, UInt64(batch.timestamps[i] - batch.timestamps[i - 1])) }
+        for k in range.dropFirst() { g = gcd(g, UInt64(stream.timestamp(k) - stream.timestamp(k - 1))) }
         if g == 0 { g = 1 }
         w.i64(first)
         w.uvarint(g)
-        for i in range.dropFirst() { w.uvarint(UInt64(batch.timestamps[i] - batch.timestamps[i - 1]) / g) }
+        for k in range.dropFirst() { w.uvarint(UInt64(stream.timestamp(k) - stream.timestamp(k - 1)) / g) }
         if hasNewline {
-            for i in range { w.uvarint(UInt64(batch.lineRange(i).count)) }
+            for k in range { w.uvarint(UInt64(stream.lineSize(k))) }
         }
         if hasMD {
-            for i in range {
-                let md = batch.metadata![i]
+            for k in range {
+                let md = stream.metadata(k)
                 w.uvarint(UInt64(md.count))
                 for l in md {
                     w.string(l.name)
@@ -55,19 +57,20 @@ enum PageEncoder {
             }
         }
         // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed.
-        w.bytes.reserveCapacity(w.count + textEnd - textStart + range.count)
-        batch.text.withUnsafeBytes { t in
-            var start = textStart
-            for i in range {
-                let end = batch.lineEnds[i]
-                let line = UnsafeRawBufferPointer(rebasing: t[start..<end])
+        w.bytes.reserveCapacity(w.count + textBytes + range.count)
+        for k in range {
+            stream.withLine(k) { line in
                 w.raw(line)
                 w.u8(10)
                 bloom.add(line)
-                start = end
             }
         }
         return w.bytes
+    }
+
+    /// Encodes entries `range` of one time-sorted batch.
+    static func encode(_ batch: EntryBatch, range: Range<Int>, bloom: inout NGramBloom.Builder) -> [UInt8] {
+        encode(MergedStream([batch]), range: range, bloom: &bloom)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
@@ -88,67 +91,118 @@ final class DecodedPage {
     var textStart = 0
     var count = 0
 
-    /// Parses `raw` (already decompressed).
-    func parse() throws {
-        timestamps.removeAll(keepingCapacity: true)
-        lineStarts.removeAll(keepingCapacity: true)
-        metadata = nil
+    /// Offset of the lines region, found by skipping the timestamp (and length) varints without decoding them;
+    /// nil when the page has structured metadata (then only a full `parse` finds it).
+    func textOffset() throws -> Int? {
         try raw.withUnsafeBytes { buf in
             var r = ByteReader(buf)
             let flags = try r.u8()
-            count = try r.int()
-            guard count > 0 else {
-                textStart = r.offset
-                lineStarts.append(r.offset)
+            if flags & PageEncoder.flagMetadata != 0 { return nil }
+            let n = try r.int()
+            guard n > 0 else { return r.offset }
+            _ = try r.i64()
+            _ = try r.uvarint()
+            let varints = (n - 1) + (flags & PageEncoder.flagExplicitLengths != 0 ? n : 0)
+            var pos = r.offset
+            var seen = 0
+            while seen < varints {
+                guard pos < buf.count else { throw DecodeError("page header runs past its end") }
+                if buf[pos] < 0x80 { seen += 1 }
+                pos += 1
+            }
+            return pos
+        }
+    }
+
+    /// Parses `raw` (already decompressed). Works on local arrays (no per-element class access) and keeps
+    /// their capacity across pages.
+    func parse() throws {
+        var ts = timestamps
+        var starts = lineStarts
+        timestamps = []
+        lineStarts = []
+        ts.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        var md: [[Label]]?
+        var n = 0
+        var text = 0
+        defer {
+            timestamps = ts
+            lineStarts = starts
+            metadata = md
+            count = n
+            textStart = text
+        }
+        try raw.withUnsafeBytes { buf in
+            var r = ByteReader(buf)
+            let flags = try r.u8()
+            n = try r.int()
+            guard n > 0 else {
+                text = r.offset
+                starts.append(r.offset)
                 return
             }
             var t = try r.i64()
             let g = Int64(bitPattern: try r.uvarint())
-            timestamps.append(t)
-            for _ in 1..<count {
+            ts.reserveCapacity(n)
+            ts.append(t)
+            for _ in 1..<n {
                 t += Int64(bitPattern: try r.uvarint()) &* g
-                timestamps.append(t)
+                ts.append(t)
             }
             var lengths: [Int] = []
             if flags & PageEncoder.flagExplicitLengths != 0 {
-                lengths.reserveCapacity(count)
-                for _ in 0..<count { lengths.append(try r.int()) }
+                lengths.reserveCapacity(n)
+                for _ in 0..<n { lengths.append(try r.int()) }
             }
             if flags & PageEncoder.flagMetadata != 0 {
                 var all: [[Label]] = []
-                all.reserveCapacity(count)
-                for _ in 0..<count {
-                    let n = try r.int()
-                    var md: [Label] = []
-                    for _ in 0..<n { md.append(Label(try r.string(), try r.string())) }
-                    all.append(md)
+                all.reserveCapacity(n)
+                for _ in 0..<n {
+                    let k = try r.int()
+                    var pairs: [Label] = []
+                    for _ in 0..<k { pairs.append(Label(try r.string(), try r.string())) }
+                    all.append(pairs)
                 }
-                metadata = all
+                md = all
             }
-            textStart = r.offset
-            var pos = textStart
-            lineStarts.reserveCapacity(count + 1)
+            text = r.offset
+            var pos = text
+            starts.reserveCapacity(n + 1)
             if lengths.isEmpty {
                 guard let base = buf.baseAddress else { throw DecodeError("empty page") }
-                for _ in 0..<count {
-                    lineStarts.append(pos)
+                for _ in 0..<n {
+                    starts.append(pos)
                     guard pos < buf.count, let nl = memchr(base + pos, 10, buf.count - pos) else {
-                        throw DecodeError("page line \(lineStarts.count) has no terminator")
+                        throw DecodeError("page line \(starts.count) has no terminator")
                     }
                     pos = base.distance(to: UnsafeRawPointer(nl)) + 1
                 }
             } else {
                 for len in lengths {
-                    lineStarts.append(pos)
+                    starts.append(pos)
                     pos += len + 1
                 }
             }
             guard pos == buf.count else { throw DecodeError("page text length mismatch") }
-            lineStarts.append(pos)
+            starts.append(pos)
         }
     }
 
     @inline(__always) func lineRange(_ i: Int) -> Range<Int> { lineStarts[i]..<(lineStarts[i + 1] - 1) }
+
+    /// The page's entries as a batch (compaction re-encodes overlapping pages through this).
+    func entries() -> EntryBatch {
+        var b = EntryBatch()
+        b.reserve(entries: count, bytes: raw.count - textStart)
+        raw.withUnsafeBytes { r in
+            for k in 0..<count {
+                b.append(timestamp: timestamps[k], line: UnsafeRawBufferPointer(rebasing: r[lineRange(k)]),
+                         metadata: metadata?[k] ?? [])
+            }
+        }
+        return b
+    }
 
     /// Index of the line containing byte `offset` of `raw` (binary search on line starts).
     func lineIndex(containing offset: Int) -> Int {

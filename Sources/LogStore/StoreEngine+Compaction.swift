@@ -88,32 +88,18 @@ extension StoreEngine {
                         try b.readPage(p, into: &stored)
                         try writer.append(EncodedPage(stored: stored, descriptor: p))
                     } else {
-                        var all = EntryBatch()
+                        var decodedBatches: [EntryBatch] = []
                         for (b, p) in pages[i..<j] {
                             try b.readPage(p, into: &stored)
                             try stored.withUnsafeBytes {
                                 try decompressor.decompress($0, codec: p.codec, rawSize: p.rawSize, into: &decoded.raw)
                             }
                             try decoded.parse()
-                            decoded.raw.withUnsafeBytes { raw in
-                                for k in 0..<decoded.count {
-                                    all.append(timestamp: decoded.timestamps[k],
-                                               line: UnsafeRawBufferPointer(rebasing: raw[decoded.lineRange(k)]),
-                                               metadata: decoded.metadata?[k] ?? [])
-                                }
-                            }
+                            decodedBatches.append(decoded.entries())
                         }
-                        let sorted = all.sortedDeduplicated()
-                        var start = 0
-                        while start < sorted.count {
-                            var end = start
-                            let base = start == 0 ? 0 : sorted.lineEnds[start - 1]
-                            while end < sorted.count && (end == start || sorted.lineEnds[end] - base <= options.pageSize) {
-                                end += 1
-                            }
-                            try writer.append(EncodedPage.make(sorted, range: start..<end, compressor: compressor,
-                                                               bloom: &bloom))
-                            start = end
+                        let merged = MergedStream(decodedBatches)
+                        for r in merged.pageRanges(maxBytes: options.pageSize) {
+                            try writer.append(EncodedPage.make(merged, range: r, compressor: compressor, bloom: &bloom))
                         }
                     }
                     i = j

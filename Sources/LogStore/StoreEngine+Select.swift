@@ -17,6 +17,8 @@ public struct SelectRequest: Sendable {
     public var filter: LineFilter?
     /// Most entries to return; 0 means all.
     public var limit: Int
+    /// Skip pages whose bloom filter rules out the filter's literals (off only to measure raw scan speed).
+    public var useBloom = true
 
     public init(tenant: String = Tenant.defaultID, matchers: [LabelMatcher], from: Int64 = Int64.min,
                 to: Int64 = Int64.max, direction: Direction = .backward, filter: LineFilter? = nil, limit: Int = 0) {
@@ -242,7 +244,7 @@ extension StoreEngine {
                     }
                 }
             case .block(let block, let p):
-                if let f = request.filter, !f.mayMatch(p.bloom) {
+                if request.useBloom, let f = request.filter, !f.mayMatch(p.bloom) {
                     out.stats.pagesSkippedByBloom += 1
                     continue
                 }
@@ -253,6 +255,13 @@ extension StoreEngine {
                 let page = reader.page
                 try reader.stored.withUnsafeBytes {
                     try reader.decompressor.decompress($0, codec: p.codec, rawSize: p.rawSize, into: &page.raw)
+                }
+                // A page wholly inside the range and without the required literal is done after one memmem.
+                if let literal = reader.literal, p.minTime >= request.from, p.maxTime < request.to,
+                   let text = try page.textOffset(),
+                   page.raw.withUnsafeBytes({ literal.firstIndex(in: $0, from: text) == nil }) {
+                    out.stats.linesScanned += p.count
+                    continue
                 }
                 try page.parse()
                 scan(page, request: request, reader: reader, into: &out)
@@ -265,28 +274,35 @@ extension StoreEngine {
     /// Filters a decoded page. With a required literal, one memmem over the whole page finds candidate lines,
     /// so pages where it is absent cost one pass at memory speed.
     static func scan(_ page: DecodedPage, request: SelectRequest, reader: PageReader, into out: inout GroupResult) {
-        let first = lowerBound(page.timestamps, request.from)
-        let end = lowerBound(page.timestamps, request.to)
+        let timestamps = page.timestamps
+        let starts = page.lineStarts
+        let metadata = page.metadata
+        let first = lowerBound(timestamps, request.from)
+        let end = lowerBound(timestamps, request.to)
         guard first < end else { return }
         out.stats.linesScanned += end - first
+        let filter = reader.filter
+        var batch = out.batch
+        out.batch = EntryBatch()
+        defer { out.batch = batch }
         page.raw.withUnsafeBytes { raw in
             func take(_ i: Int) {
-                let line = UnsafeRawBufferPointer(rebasing: raw[page.lineRange(i)])
-                if reader.filter?.matches(line) ?? true {
-                    out.batch.append(timestamp: page.timestamps[i], line: line, metadata: page.metadata?[i] ?? [])
+                let line = UnsafeRawBufferPointer(rebasing: raw[starts[i]..<(starts[i + 1] - 1)])
+                if filter?.matches(line) ?? true {
+                    batch.append(timestamp: timestamps[i], line: line, metadata: metadata?[i] ?? [])
                 }
             }
             guard let literal = reader.literal else {
                 for i in first..<end { take(i) }
                 return
             }
-            var pos = page.lineStarts[first]
-            let stop = page.lineStarts[end]
+            var pos = starts[first]
+            let stop = starts[end]
             let region = UnsafeRawBufferPointer(rebasing: raw[0..<stop])
             while pos < stop, let hit = literal.firstIndex(in: region, from: pos) {
                 let i = page.lineIndex(containing: hit)
                 take(i)
-                pos = page.lineStarts[i + 1]
+                pos = starts[i + 1]
             }
         }
     }

@@ -276,19 +276,11 @@ final class StoreEngine: @unchecked Sendable {
     /// Builds and publishes a block from streams of sorted batches. Overlapping batches of one stream are merged.
     func writeBlock(tenant: String, streams: [(LabelSet, [EntryBatch])], walCoverage: UInt64,
                     replaces: [String]) throws -> Block? {
-        // Jobs: one per page to encode, in stream order.
-        var jobs: [(stream: Int, batch: EntryBatch, range: Range<Int>)] = []
+        // Jobs: one per page to encode, in stream order. Overlapping batches of a stream are merged by reference.
+        var jobs: [(stream: Int, merged: MergedStream, range: Range<Int>)] = []
         for (si, (_, batches)) in streams.enumerated() {
-            for b in StoreEngine.nonOverlapping(batches) {
-                var start = 0
-                while start < b.count {
-                    var end = start
-                    let base = start == 0 ? 0 : b.lineEnds[start - 1]
-                    while end < b.count && (end == start || b.lineEnds[end] - base <= options.pageSize) { end += 1 }
-                    jobs.append((si, b, start..<end))
-                    start = end
-                }
-            }
+            let merged = MergedStream(batches)
+            for r in merged.pageRanges(maxBytes: options.pageSize) { jobs.append((si, merged, r)) }
         }
         guard !jobs.isEmpty else { return nil }
         try FS.makeDirectories(tenantDirectory(tenant))
@@ -296,9 +288,9 @@ final class StoreEngine: @unchecked Sendable {
         let pages = try parallelMap(jobs.count, state: {
             (Compressor(codec: options.codec, level: options.zstdLevel), NGramBloom.Builder())
         }) { j, st in
-            try EncodedPage.make(jobs[j].batch, range: jobs[j].range, compressor: st.0, bloom: &st.1)
+            try EncodedPage.make(jobs[j].merged, range: jobs[j].range, compressor: st.0, bloom: &st.1)
         }
-        let minT = jobs.map { $0.batch.timestamps[$0.range.lowerBound] }.min()!
+        let minT = jobs.map { $0.merged.timestamp($0.range.lowerBound) }.min()!
         let id = StoreEngine.blockID(minTime: minT)
         let writer = try BlockWriter(path: tenantDirectory(tenant) + "/" + id + Block.fileExtension)
         do {
@@ -315,32 +307,6 @@ final class StoreEngine: @unchecked Sendable {
             writer.abandon()
             throw error
         }
-    }
-
-    /// Merges batches whose time ranges overlap (out-of-order arrivals) so that pages never overlap.
-    static func nonOverlapping(_ batches: [EntryBatch]) -> [EntryBatch] {
-        let sorted = batches.filter { !$0.isEmpty }.sorted { $0.timestamps[0] < $1.timestamps[0] }
-        var out: [EntryBatch] = []
-        var group: [EntryBatch] = []
-        var groupMax = Int64.min
-        func close() {
-            if group.count == 1 {
-                out.append(group[0])
-            } else if group.count > 1 {
-                var merged = EntryBatch()
-                for b in group { merged.append(contentsOf: b) }
-                out.append(merged.sortedDeduplicated())
-            }
-            group = []
-        }
-        for b in sorted {
-            if !group.isEmpty && b.timestamps[0] > groupMax { close() }
-            if group.isEmpty { groupMax = Int64.min }
-            group.append(b)
-            groupMax = max(groupMax, b.timestamps[b.count - 1])
-        }
-        close()
-        return out
     }
 
     static func blockID(minTime: Int64) -> String {

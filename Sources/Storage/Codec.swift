@@ -79,10 +79,7 @@ public final class Decompressor {
 
     /// Decompresses `src` (which must expand to exactly `rawSize` bytes) into `out`, replacing its contents.
     public func decompress(_ src: UnsafeRawBufferPointer, codec: Codec, rawSize: Int, into out: inout [UInt8]) throws {
-        if out.count != rawSize {
-            out.removeAll(keepingCapacity: true)
-            out.append(contentsOf: repeatElement(0, count: rawSize))
-        }
+        out.resize(to: rawSize)
         if rawSize == 0 { return }
         try out.withUnsafeMutableBytes { dst in
             switch codec {
@@ -102,6 +99,18 @@ public final class Decompressor {
                     Int32(src.count), Int32(rawSize))
                 guard n == rawSize else { throw CodecError(description: "lz4 decompress failed (\(n))") }
             }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Sets the count, zero-filling only bytes beyond the old count and keeping capacity when shrinking, so a
+    /// reused buffer costs no memset per page.
+    @inline(__always) public mutating func resize(to n: Int) {
+        if count < n {
+            append(contentsOf: repeatElement(0, count: n - count))
+        } else if count > n {
+            removeLast(count - n)
         }
     }
 }

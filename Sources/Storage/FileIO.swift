@@ -61,10 +61,7 @@ public final class FileHandle: @unchecked Sendable {
 
     /// Reads exactly `count` bytes at `offset` into `buffer` (resized to `count`).
     public func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws {
-        if buffer.count != count {
-            buffer.removeAll(keepingCapacity: true)
-            buffer.append(contentsOf: repeatElement(0, count: count))
-        }
+        buffer.resize(to: count)
         var done = 0
         try buffer.withUnsafeMutableBytes { dst in
             while done < count {

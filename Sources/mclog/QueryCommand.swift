@@ -38,6 +38,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print query statistics to stderr.")
     var stats = false
 
+    @Flag(help: "Read every page even where its bloom filter rules the literal out (measures raw scan speed).")
+    var noBloom = false
+
     func run() throws {
         let selector: LogSelector
         do { selector = try Parser.parseLogSelector(query) } catch let e as LogQLError {
@@ -63,8 +66,9 @@ struct QueryCommand: ParsableCommand {
         defer { store.close() }
         let out = OutputBuffer()
         let jsonl = output == "jsonl"
-        let request = SelectRequest(tenant: tenant, matchers: selector.matchers, from: start, to: end, direction: dir,
+        var request = SelectRequest(tenant: tenant, matchers: selector.matchers, from: start, to: end, direction: dir,
                                     filter: filter, limit: limit)
+        request.useBloom = !noBloom
         let s = try store.select(request) { e in
             if jsonl {
                 out.write(JSONLine.record(labels: e.labels, timestamp: e.timestamp, line: e.line))

@@ -1,0 +1,321 @@
+#!/usr/bin/env bash
+# Reproduces every figure of the mclog benchmark table in one command:
+#
+#   Benchmarks/run.sh
+#
+# Builds the release binary, generates the corpus (Benchmarks/make-corpus.py) if missing, measures the
+# reference tools (zstd, grep, rg, lz4) and mclog (import, storage, full scan, rare literal, label-selective
+# query, RSS scaling) in the same run, and prints a Markdown table that is also written to
+# Benchmarks/work/results.md.
+#
+# Environment:
+#   MCLOG_BENCH_MB          corpus size in MiB (default 1024); the RSS-scaling corpus is a quarter of it
+#   MCLOG_BENCH_RUNS        runs per timed measurement, best taken (default 3)
+#   MCLOG_BENCH_SKIP_BUILD  set to 1 to use the existing .build/release/mclog without building
+#
+# Caches cannot be dropped (no root assumed): every tool is run $RUNS times and the best run is taken, so the
+# inputs of all tools alike (plain file, .zst file, mclog data directory) are in the page cache.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+WORK=$BENCH_DIR/work
+BIN=$REPO/.build/release/mclog
+MB=${MCLOG_BENCH_MB:-1024}
+RUNS=${MCLOG_BENCH_RUNS:-3}
+ABSENT=no-such-literal-xyz
+SINCE=100000h
+CORPUS=$WORK/corpus
+CORPUS_SMALL=$WORK/corpus-small
+ALL=$WORK/all.log
+D1=$WORK/data-1core
+D2=$WORK/data-allcores
+DS=$WORK/data-small
+TMP=$WORK/tmp
+RESULTS=$WORK/results.md
+export LC_ALL=C # byte semantics and the fastest grep for the reference tools
+
+die() { echo "run.sh: error: $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found: $2"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------------------------------------- checks
+[[ $MB =~ ^[0-9]+$ ]] && (( MB >= 4 )) || die "MCLOG_BENCH_MB must be an integer >= 4 (MiB), got '$MB'"
+[[ $RUNS =~ ^[0-9]+$ ]] && (( RUNS >= 1 )) || die "MCLOG_BENCH_RUNS must be a positive integer, got '$RUNS'"
+SMALL_MB=$(( MB / 4 ))
+need python3 "needed to generate the corpus"
+need zstd "the reference compressor (apt-get install zstd)"
+need grep "the reference scanner"
+need awk "used for arithmetic"
+need taskset "one-core runs (util-linux)"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time not found: install GNU time (apt-get install time)"
+/usr/bin/time -v true 2>&1 | grep -q 'Maximum resident set size' \
+    || die "/usr/bin/time is not GNU time (no -v 'Maximum resident set size')"
+if [[ ${MCLOG_BENCH_SKIP_BUILD:-0} != 1 ]]; then need swift "the Swift toolchain builds mclog"; fi
+have lz4 || log "lz4 not found: its row is skipped"
+have rg || log "rg not found: its row is skipped"
+HYPERFINE=0; have hyperfine && HYPERFINE=1
+mkdir -p "$WORK" "$TMP"
+
+avail_mib=$(df -Pm "$WORK" | awk 'NR==2 {print $4}')
+need_mib=$(( MB * 3 + 512 ))
+if [[ -n $avail_mib ]] && (( avail_mib < need_mib )); then
+    die "about ${need_mib} MiB of free disk needed under $WORK (corpus, all.log, .zst, data dirs), ${avail_mib} MiB free"
+fi
+
+# ---------------------------------------------------------------------------------------------- helpers
+# Sets _now to the wall clock in microseconds (EPOCHREALTIME: no fork).
+stamp() {
+    if [[ -n ${EPOCHREALTIME:-} ]]; then _now=${EPOCHREALTIME/[.,]/}; else _now=$(( $(date +%s%N) / 1000 )); fi
+}
+# div A B [DECIMALS]: A/B formatted, "n/a" when B is 0 or empty.
+div() { awk -v a="$1" -v b="${2:-0}" -v p="${3:-2}" 'BEGIN { if (b+0 == 0) print "n/a"; else printf "%.*f", p, a / b }'; }
+mib_kb() { div "$1" 1024 0; }          # kB → MiB
+gb() { div "$1" 1e9 2; }               # bytes → GB
+mibs() { div "$1" 1048576 1; }         # bytes → MiB
+rate() { awk -v b="$1" -v s="$2" -v k="$3" -v p="${4:-2}" 'BEGIN { if (s+0 == 0) print "n/a"; else printf "%.*f", p, b / s / k }'; }  # bytes, s, unit
+secs3() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
+q() { printf '%q ' "$@"; }             # a command as a shell-quoted string
+json_get() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print("\n".join(map(str,v)) if isinstance(v,list) else v)' "$1" "$2"; }
+max_rss_kb() { # the largest "Maximum resident set size" in a GNU time -v output file (0 if none)
+    awk -F: '/Maximum resident set size/ { v = $2 + 0; if (v > m) m = v } END { print m + 0 }' "$1"
+}
+
+# best_of NAME CMD: runs the shell command CMD $RUNS times (hyperfine if present) and sets BEST (seconds,
+# the fastest run) and RSS_KB (largest peak RSS recorded by a `/usr/bin/time -v -a -o $RSSF` in CMD).
+# CMD must exit 0 on success. Its stderr goes to $TMP/NAME.err.
+RSSF=$TMP/rss.txt
+best_of() {
+    local name=$1 cmd=$2 err=$TMP/$1.err i t0 t best_us=""
+    : >"$RSSF"
+    if (( HYPERFINE )); then
+        hyperfine --shell bash --runs "$RUNS" --style none --export-json "$TMP/$name.json" "{ $cmd; } 2>>$(q "$err")" \
+            >/dev/null 2>"$TMP/$name.hyperfine" \
+            || { cat "$TMP/$name.hyperfine" "$err" >&2 2>/dev/null || true; die "$name failed: $cmd"; }
+        BEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["min"])' "$TMP/$name.json")
+    else
+        : >"$err"
+        for (( i = 0; i < RUNS; i++ )); do
+            stamp; t0=$_now
+            if ! ( set +e; eval "$cmd" ) 2>>"$err"; then cat "$err" >&2; die "$name failed: $cmd"; fi
+            stamp; t=$(( _now - t0 ))
+            if [[ -z $best_us ]] || (( t < best_us )); then best_us=$t; fi
+        done
+        BEST=$(awk -v u="$best_us" 'BEGIN { printf "%.6f", u / 1e6 }')
+    fi
+    RSS_KB=$(max_rss_kb "$RSSF")
+    local rss=""
+    if (( RSS_KB > 0 )); then rss=", peak RSS $(mib_kb "$RSS_KB") MiB"; fi
+    log "  $name: best of $RUNS $(secs3 "$BEST") s$rss"
+}
+TIMEV="/usr/bin/time -v -a -o $(q "$RSSF")"
+
+# gen_corpus DIR SIZE_MB: generates the corpus unless DIR/corpus.json says it is complete and of that size.
+gen_corpus() {
+    local dir=$1 size=$2 ok=0
+    if [[ -f $dir/corpus.json ]]; then
+        ok=$(python3 - "$dir/corpus.json" "$size" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+good = float(d["size_mb"]) == float(sys.argv[2]) and all(
+    os.path.isfile(f["path"]) and os.path.getsize(f["path"]) == f["bytes"] for f in d["per_file"])
+print(1 if good else 0)
+PY
+)
+    fi
+    if [[ $ok == 1 ]]; then
+        log "corpus $dir ($size MiB) present"
+    else
+        log "generating $size MiB corpus in $dir"
+        rm -rf "$dir"
+        python3 "$BENCH_DIR/make-corpus.py" --out "$dir" --size-mb "$size" >"$TMP/gen-$(basename "$dir").json" \
+            || die "make-corpus.py failed"
+        log "  generated at $(json_get "$dir/corpus.json" mb_per_s) MB/s"
+    fi
+}
+
+# import_all NAME DATA CORPUS PIN: one `mclog import` per zone into a fresh DATA; sets IMP_SECS (total wall
+# clock) and IMP_RSS_KB (max peak RSS over the runs). PIN=1 runs each under `taskset -c 0`.
+import_all() {
+    local name=$1 data=$2 corpus=$3 pin=$4 zone t0 rss=0 r
+    local -a pre=()
+    if (( pin )); then pre=(taskset -c 0); fi
+    local -a zones
+    mapfile -t zones < <(json_get "$corpus/corpus.json" zones)
+    rm -rf "$data"
+    : >"$TMP/$name.log"
+    stamp; t0=$_now
+    for zone in "${zones[@]}"; do
+        if ! "${pre[@]}" /usr/bin/time -v -o "$TMP/$name.time" "$BIN" import --data "$data" \
+                --labels "{job=\"nginx\",zone=\"$zone\"}" --format nginx "$corpus/$zone.log" >>"$TMP/$name.log" 2>&1; then
+            tail -n 20 "$TMP/$name.log" >&2
+            die "mclog import of $corpus/$zone.log failed (log: $TMP/$name.log)"
+        fi
+        r=$(max_rss_kb "$TMP/$name.time")
+        if (( r > rss )); then rss=$r; fi
+    done
+    stamp
+    IMP_SECS=$(awk -v u="$(( _now - t0 ))" 'BEGIN { printf "%.6f", u / 1e6 }')
+    IMP_RSS_KB=$rss
+    log "  $name: ${#zones[@]} imports in $(secs3 "$IMP_SECS") s, peak RSS $(mib_kb "$rss") MiB"
+}
+
+# mclog_query DATA QUERY OUT [PIN]: the command string of a timed query writing its lines to OUT.
+mclog_query() {
+    local pre=""
+    if [[ ${4:-0} == 1 ]]; then pre="taskset -c 0 "; fi
+    echo "${pre}${TIMEV} $(q "$BIN" query --data "$1" --limit 0 --output raw --since "$SINCE" "$2") > $(q "$3")"
+}
+lines_of() { wc -l <"$1" | tr -d ' '; }
+
+# ---------------------------------------------------------------------------------------------- build
+if [[ ${MCLOG_BENCH_SKIP_BUILD:-0} != 1 ]]; then
+    log "building: swift build -c release --product mclog (in $REPO)"
+    (cd "$REPO" && swift build -c release --product mclog) >&2 || die "swift build failed"
+fi
+[[ -x $BIN ]] || die "$BIN not found after the build"
+
+# ---------------------------------------------------------------------------------------------- corpus
+gen_corpus "$CORPUS" "$MB"
+mapfile -t ZONES < <(json_get "$CORPUS/corpus.json" zones)
+RAW=$(json_get "$CORPUS/corpus.json" bytes)
+LINES=$(json_get "$CORPUS/corpus.json" lines)
+RARE_IP=$(json_get "$CORPUS/corpus.json" rare_ip)
+RARE_EXPECTED=$(json_get "$CORPUS/corpus.json" rare_ip_lines)
+if [[ ! -f $ALL || $CORPUS/corpus.json -nt $ALL ]] || [[ $(stat -c %s "$ALL") != "$RAW" ]]; then
+    log "concatenating ${#ZONES[@]} zone files into $ALL"
+    (cd "$CORPUS" && cat "${ZONES[@]/%/.log}") >"$ALL.tmp"
+    mv "$ALL.tmp" "$ALL"
+fi
+[[ $(stat -c %s "$ALL") == "$RAW" ]] || die "$ALL is not $RAW bytes"
+
+# ---------------------------------------------------------------------------------------------- reference
+log "reference tools on $ALL ($(mibs "$RAW") MiB)"
+cat "$ALL" >/dev/null # into the page cache
+best_of zstd3 "zstd -q -3 -T1 -c $(q "$ALL") > $(q "$ALL.zst")"
+ZSTD_S=$BEST
+ZSTD_BYTES=$(stat -c %s "$ALL.zst")
+
+LZ4_S="" LZ4_BYTES=""
+if have lz4; then
+    best_of lz4 "lz4 -q -1 -c $(q "$ALL") > $(q "$TMP/all.log.lz4")"
+    LZ4_S=$BEST
+    LZ4_BYTES=$(stat -c %s "$TMP/all.log.lz4")
+    rm -f "$TMP/all.log.lz4"
+fi
+
+# grep -c exits 1 when it counts 0: a success here; the printed count is checked afterwards.
+best_of zstdgrep "zstd -dc $(q "$ALL.zst") | grep -F -c $(q "$ABSENT") > $(q "$TMP/zstdgrep.out"); \
+st=(\"\${PIPESTATUS[@]}\"); (( st[0] == 0 && st[1] <= 1 ))"
+ZGREP_S=$BEST
+[[ $(cat "$TMP/zstdgrep.out") == 0 ]] || die "zstd -dc | grep -c $ABSENT counted $(cat "$TMP/zstdgrep.out"), expected 0"
+
+best_of grep "grep -F -c $(q "$ABSENT") $(q "$ALL") > $(q "$TMP/grep.out") || (( \$? == 1 ))"
+GREP_S=$BEST
+
+RG_S=""
+if have rg; then
+    best_of rg "rg -F -c $(q "$ABSENT") $(q "$ALL") > $(q "$TMP/rg.out") || (( \$? == 1 ))"
+    RG_S=$BEST
+fi
+
+best_of grep_rare "grep -F -c $(q "$RARE_IP") $(q "$ALL") > $(q "$TMP/grep_rare.out") || (( \$? == 1 ))"
+GREP_RARE_S=$BEST
+GREP_RARE_N=$(cat "$TMP/grep_rare.out")
+
+# ---------------------------------------------------------------------------------------------- mclog
+log "mclog import, one core (taskset -c 0) → $D1"
+import_all import1 "$D1" "$CORPUS" 1
+IMP1_S=$IMP_SECS IMP1_RSS=$IMP_RSS_KB
+log "mclog import, all $(nproc) cores → $D2"
+import_all import2 "$D2" "$CORPUS" 0
+IMP2_S=$IMP_SECS IMP2_RSS=$IMP_RSS_KB
+
+"$BIN" stats --data "$D2" >"$TMP/stats.txt" 2>"$TMP/stats.err" || { cat "$TMP/stats.err" >&2; die "mclog stats failed"; }
+STORED=$(sed -n 's/^stored bytes:[[:space:]]*\([0-9][0-9,_ ]*\).*/\1/p' "$TMP/stats.txt" | tr -d ',_ ' | head -n 1)
+[[ $STORED =~ ^[0-9]+$ ]] || die "no 'stored bytes: N' line in mclog stats output: $(cat "$TMP/stats.txt")"
+DIR_BYTES=$(du -sb "$D2" | awk '{print $1}')
+
+log "mclog queries on $D2"
+ALLSEL='{job="nginx"}'
+best_of scan "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan.out")"
+SCAN_S=$BEST SCAN_RSS=$RSS_KB
+[[ $(lines_of "$TMP/scan.out") == 0 ]] || die "the absent-literal query returned $(lines_of "$TMP/scan.out") lines"
+best_of scan1 "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan1.out" 1)"
+SCAN1_S=$BEST SCAN1_RSS=$RSS_KB
+best_of rare "$(mclog_query "$D2" "$ALLSEL |= \"$RARE_IP\"" "$TMP/rare.out")"
+RARE_S=$BEST RARE_RSS=$RSS_KB
+RARE_N=$(lines_of "$TMP/rare.out")
+best_of label "$(mclog_query "$D2" "{zone=\"kzone\"} |= \"$ABSENT\"" "$TMP/label.out")"
+LABEL_S=$BEST
+KZONE_BYTES=$(python3 -c 'import json,sys; print(sum(f["bytes"] for f in json.load(open(sys.argv[1]))["per_file"] if f["zone"]=="kzone"))' "$CORPUS/corpus.json")
+# One untimed run with --stats, for the notes (pages skipped by the bloom filters).
+RARE_STATS=$("$BIN" query --data "$D2" --limit 0 --output raw --since "$SINCE" --stats "$ALLSEL |= \"$RARE_IP\"" 2>&1 >/dev/null | tail -n 1 || true)
+
+# ---------------------------------------------------------------------------------------------- RSS scaling
+log "RSS scaling: $SMALL_MB MiB corpus"
+gen_corpus "$CORPUS_SMALL" "$SMALL_MB"
+RAW_SMALL=$(json_get "$CORPUS_SMALL/corpus.json" bytes)
+import_all import_small "$DS" "$CORPUS_SMALL" 0
+IMPS_S=$IMP_SECS IMPS_RSS=$IMP_RSS_KB
+best_of scan_small "$(mclog_query "$DS" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan_small.out")"
+SCANS_S=$BEST SCANS_RSS=$RSS_KB
+
+# ---------------------------------------------------------------------------------------------- table
+RARE_OK=OK
+[[ $RARE_N == "$RARE_EXPECTED" && $GREP_RARE_N == "$RARE_EXPECTED" ]] || RARE_OK=MISMATCH
+cpu=$(awk -F: '/model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
+rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null || true) ]]; then rev="$rev (modified)"; fi
+ver() { "$@" 2>&1 | head -n 1 | tr -d '*|' | sed 's/^ *//; s/ *$//'; }
+
+{
+echo "# mclog benchmark"
+echo
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · mclog $rev · ${cpu:-unknown CPU}, $(nproc) cores, ${mem:-? RAM} · best of $RUNS runs, page cache warm for all tools (caches not dropped) · LC_ALL=C"
+echo
+echo "Corpus: ${#ZONES[@]} nginx combined-format files (one stream per zone), $(mibs "$RAW") MiB = $RAW bytes, $LINES lines, 30 days ending 2026-11-01 (Benchmarks/make-corpus.py). Throughput = corpus bytes (newlines included) / wall-clock seconds; MB, GB decimal."
+echo
+echo "| Measurement | Time (s) | Throughput | Size / RSS | Ratio |"
+echo "|---|---:|---:|---:|---|"
+echo "| zstd -3 -T1 compress (reference) | $(secs3 "$ZSTD_S") | $(rate "$RAW" "$ZSTD_S" 1e6 1) MB/s | $ZSTD_BYTES B | raw/zstd = $(div "$RAW" "$ZSTD_BYTES") |"
+if [[ -n $LZ4_BYTES ]]; then
+echo "| lz4 -1 compress (reference) | $(secs3 "$LZ4_S") | $(rate "$RAW" "$LZ4_S" 1e6 1) MB/s | $LZ4_BYTES B | raw/lz4 = $(div "$RAW" "$LZ4_BYTES") |"
+fi
+echo "| zstd -dc \\| grep -c absent literal (reference) | $(secs3 "$ZGREP_S") | $(rate "$RAW" "$ZGREP_S" 1e9) GB/s | | |"
+echo "| grep -c absent literal, plain file | $(secs3 "$GREP_S") | $(rate "$RAW" "$GREP_S" 1e9) GB/s | | |"
+if [[ -n $RG_S ]]; then
+echo "| rg -c absent literal, plain file | $(secs3 "$RG_S") | $(rate "$RAW" "$RG_S" 1e9) GB/s | | |"
+fi
+echo "| grep -c $RARE_IP, plain file | $(secs3 "$GREP_RARE_S") | $(rate "$RAW" "$GREP_RARE_S" 1e9) GB/s | | $GREP_RARE_N lines (expected $RARE_EXPECTED) |"
+echo "| mclog import, 1 core (taskset -c 0), ${#ZONES[@]} runs | $(secs3 "$IMP1_S") | $(rate "$RAW" "$IMP1_S" 1e6 1) MB/s | peak RSS $(mib_kb "$IMP1_RSS") MiB | |"
+echo "| mclog import, all $(nproc) cores, ${#ZONES[@]} runs | $(secs3 "$IMP2_S") | $(rate "$RAW" "$IMP2_S" 1e6 1) MB/s | peak RSS $(mib_kb "$IMP2_RSS") MiB | vs 1 core: $(div "$IMP1_S" "$IMP2_S")× |"
+echo "| mclog stored bytes (stats) | | | $STORED B ($(mibs "$STORED") MiB; data dir $(mibs "$DIR_BYTES") MiB) | stored/zstd-3 = $(div "$STORED" "$ZSTD_BYTES" 3); raw/stored = $(div "$RAW" "$STORED") |"
+echo "| mclog full scan, absent literal, all cores | $(secs3 "$SCAN_S") | $(rate "$RAW" "$SCAN_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN_RSS") MiB | $(div "$ZGREP_S" "$SCAN_S")× faster than zstd -dc \\| grep; $(div "$GREP_S" "$SCAN_S")× vs grep on plain |"
+echo "| mclog full scan, absent literal, 1 core | $(secs3 "$SCAN1_S") | $(rate "$RAW" "$SCAN1_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN1_RSS") MiB | $(div "$ZGREP_S" "$SCAN1_S")× faster than zstd -dc \\| grep |"
+echo "| mclog rare literal $RARE_IP | $(secs3 "$RARE_S") | $(rate "$RAW" "$RARE_S" 1e9) GB/s effective | peak RSS $(mib_kb "$RARE_RSS") MiB | $RARE_N lines (expected $RARE_EXPECTED) $RARE_OK; $(div "$SCAN_S" "$RARE_S" 1)× faster than full scan |"
+echo "| mclog label-selective {zone=\"kzone\"}, absent literal | $(secs3 "$LABEL_S") | $(rate "$KZONE_BYTES" "$LABEL_S" 1e9) GB/s of kzone | | $(div "$SCAN_S" "$LABEL_S" 1)× faster than full scan (kzone = $(div "$((KZONE_BYTES * 100))" "$RAW" 1) % of bytes) |"
+echo
+echo "RSS scaling (import: max over the per-zone runs, all cores; full scan: absent literal, all cores):"
+echo
+echo "| Corpus | Raw MiB | Import time (s) | Import peak RSS (MiB) | Full scan (s) | Full-scan peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| 1/4 | $(mibs "$RAW_SMALL") | $(secs3 "$IMPS_S") | $(mib_kb "$IMPS_RSS") | $(secs3 "$SCANS_S") | $(mib_kb "$SCANS_RSS") |"
+echo "| full | $(mibs "$RAW") | $(secs3 "$IMP2_S") | $(mib_kb "$IMP2_RSS") | $(secs3 "$SCAN_S") | $(mib_kb "$SCAN_RSS") |"
+echo "| growth full / (1/4) | $(div "$RAW" "$RAW_SMALL") | $(div "$IMP2_S" "$IMPS_S") | $(div "$IMP2_RSS" "$IMPS_RSS") | $(div "$SCAN_S" "$SCANS_S") | $(div "$SCAN_RSS" "$SCANS_RSS") |"
+echo
+echo "Notes:"
+echo
+echo "- Commands: \`zstd -3 -T1 -c all.log\`; \`zstd -dc all.log.zst | grep -F -c $ABSENT\`; \`grep -F -c\` / \`rg -F -c\` on all.log; \`lz4 -1 -c\`; one \`mclog import --format nginx --labels '{job=\"nginx\",zone=\"<zone>\"}'\` per zone file into one fresh data dir; \`mclog query --limit 0 --output raw --since $SINCE '<query>'\`. Times are wall clock from process start to exit."
+echo "- The zstd | grep pipeline uses two processes (decompression is single-threaded in zstd)."
+echo "- Rare-literal query stats (untimed run with --stats): ${RARE_STATS:-n/a}"
+echo "- Tools: $(ver zstd --version); $(ver grep --version)${RG_S:+; $(ver rg --version)}${LZ4_BYTES:+; $(ver lz4 --version)}; timing: $( (( HYPERFINE )) && ver hyperfine --version || echo 'bash EPOCHREALTIME')."
+} >"$RESULTS.tmp"
+mv "$RESULTS.tmp" "$RESULTS"
+cat "$RESULTS"
+log "results written to $RESULTS"
+if [[ $RARE_OK != OK ]]; then
+    die "rare literal count mismatch: mclog $RARE_N, grep $GREP_RARE_N, generator $RARE_EXPECTED"
+fi
