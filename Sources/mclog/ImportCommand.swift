@@ -27,6 +27,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Tenant id.")
     var tenant: String = Tenant.defaultID
 
+    @Option(help: "Page codec for the blocks this import writes: zstd (default), lz4 (faster scans, larger) or none.")
+    var codec: String = "zstd"
+
     @Argument(help: "Files to import (plain or .gz).")
     var files: [String]
 
@@ -44,7 +47,10 @@ struct ImportCommand: ParsableCommand {
                 throw UsageError("--labels: " + e.render(query: labels))
             }
         }
-        let store = try LogStore(directory: data.directory)
+        var options = StoreOptions()
+        guard let c = Codec(name: codec) else { throw UsageError("unknown --codec \(codec): use zstd, lz4 or none") }
+        options.codec = c
+        let store = try LogStore(directory: data.directory, options: options)
         defer { store.close() }
         for d in store.openReport.damage { printError("warning: \(d)") }
         let progress = Progress()

@@ -94,3 +94,40 @@ import Storage
     }
 }
 
+
+@Suite struct PostingsTests {
+    static let streams: [[String: String]] = [
+        ["job": "nginx", "zone": "kzone", "host": "edge-1"],
+        ["job": "nginx", "zone": "univprepai", "host": "edge-2"],
+        ["job": "backend", "zone": "kzone"],
+        ["job": "ai-engine", "zone": "kzone", "engine": "vllm"],
+        ["job": "ai-engine", "zone": "skillprepai", "engine": "whisper"],
+    ]
+
+    /// Matchers in, indices (into `streams`) of the selected streams out.
+    @Test("postings select the right streams", arguments: [
+        ([("job", LabelMatcher.Op.eq, "nginx")], [0, 1]),
+        ([("zone", .eq, "kzone")], [0, 2, 3]),
+        ([("job", .eq, "nginx"), ("zone", .eq, "kzone")], [0]),
+        ([("job", .eq, "nginx"), ("zone", .eq, "skillprepai")], []),
+        ([("job", .re, "ai-.*|backend")], [2, 3, 4]),
+        ([("job", .re, "ai-engine"), ("engine", .neq, "vllm")], [4]),
+        ([("zone", .eq, "kzone"), ("engine", .eq, "")], [0, 2]),
+        ([("zone", .eq, "kzone"), ("engine", .re, ".+")], [3]),
+        ([("host", .nre, "edge-1"), ("job", .eq, "nginx")], [1]),
+        ([("job", .eq, "nope")], []),
+        ([("job", .re, ".*"), ("zone", .neq, "kzone")], [1, 4]),
+    ] as [([(String, LabelMatcher.Op, String)], [Int])])
+    func select(_ spec: [(String, LabelMatcher.Op, String)], _ expected: [Int]) throws {
+        let dir = temporaryDirectory()
+        let store = try LogStore(directory: dir, options: smallOptions())
+        let sets = try PostingsTests.streams.map { try LabelSet($0.map { Label($0.key, $0.value) }) }
+        try store.append(tenant: "fake", sets.enumerated().map { ($0.element, batch([(1, "stream \($0.offset)")])) })
+        try store.flush()
+        let block = try Block(path: dir + "/tenants/fake/blocks/" + (try FS.list(dir + "/tenants/fake/blocks")[0]))
+        let matchers = try spec.map { try LabelMatcher($0.0, $0.1, $0.2) }
+        let got = block.matchingStreams(matchers).map { block.streams[$0].labels }
+        #expect(Set(got) == Set(expected.map { sets[$0] }))
+        #expect(Set(try store.lines(matchers).map(\.2)) == Set(expected.map { "stream \($0)" }))
+    }
+}

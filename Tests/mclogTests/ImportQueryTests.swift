@@ -116,6 +116,22 @@ import Testing
         #expect(window.stdout.split(separator: "\n").count == expected)
     }
 
+    @Test func gzipFilesAndLz4StoresImportTheSameLines() throws {
+        let file = ImportQueryTests.fixtures + "/apache_access_combined.3000.log"
+        let dir = CLI.temporaryDirectory()
+        let gz = dir + "/access.log.gz"
+        _ = try CLI.shell("gzip -c '\(file)' > '\(gz)'")
+        let r = try CLI.run(["import", "--data", dir + "/store", "--labels", "{job=\"nginx\"}", "--format", "nginx",
+                             "--codec", "lz4", gz])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("imported 3000 lines"))
+        let expected = try ImportQueryTests.grepCount(file, "-F 'Firefox'")
+        #expect(try ImportQueryTests.count(dir + "/store", "{job=\"nginx\"} |= \"Firefox\"") == expected)
+        let bad = try CLI.run(["import", "--data", dir + "/store", "--labels", "{job=\"nginx\"}", "--codec", "brotli", file])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown --codec brotli"))
+    }
+
     @Test func importRejectsBadLabelsWithAClearMessage() throws {
         let dir = CLI.temporaryDirectory()
         let r = try CLI.run(["import", "--data", dir, "--labels", "{job-name=\"x\"}", ImportQueryTests.fixtures + "/nginx-error.log"])
