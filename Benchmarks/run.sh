@@ -6,25 +6,33 @@
 # Builds the release binary, generates the corpus (Benchmarks/make-corpus.py) if missing, measures the
 # reference tools (zstd, grep, rg, lz4) and mclog (import, storage, full scan, rare literal, label-selective
 # query, RSS scaling) in the same run, and prints a Markdown table that is also written to
-# Benchmarks/work/results.md.
+# Benchmarks/work/results.md (Benchmarks/work/ is git-ignored).
 #
 # Environment:
 #   MCLOG_BENCH_MB          corpus size in MiB (default 1024); the RSS-scaling corpus is a quarter of it
 #   MCLOG_BENCH_RUNS        runs per timed measurement, best taken (default 3)
 #   MCLOG_BENCH_SKIP_BUILD  set to 1 to use the existing .build/release/mclog without building
+#   MCLOG_BENCH_BIN         use this mclog binary instead (implies no build)
+#   MCLOG_BENCH_WORK        work directory (default Benchmarks/work: corpus, all.log, data dirs, results.md)
 #
-# Caches cannot be dropped (no root assumed): every tool is run $RUNS times and the best run is taken, so the
+# Caches are not dropped: every tool is run $RUNS times and the best run is taken, so the
 # inputs of all tools alike (plain file, .zst file, mclog data directory) are in the page cache.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
-WORK=$BENCH_DIR/work
-BIN=$REPO/.build/release/mclog
+WORK=${MCLOG_BENCH_WORK:-$BENCH_DIR/work}
+BIN=${MCLOG_BENCH_BIN:-$REPO/.build/release/mclog}
+SKIP_BUILD=${MCLOG_BENCH_SKIP_BUILD:-0}
+if [[ -n ${MCLOG_BENCH_BIN:-} ]]; then SKIP_BUILD=1; fi
 MB=${MCLOG_BENCH_MB:-1024}
 RUNS=${MCLOG_BENCH_RUNS:-3}
 ABSENT=no-such-literal-xyz
 SINCE=100000h
+# Every corpus line contains "HTTP/1.", so this negated filter returns nothing, and no per-page bloom filter can
+# skip a page for a negation: it forces decompressing and filtering every line. The absent-literal query
+# (`|= "no-such-literal-xyz"`) may be answered from the page blooms without decompressing anything.
+FORCE_NEEDLE=HTTP/1.
 CORPUS=$WORK/corpus
 CORPUS_SMALL=$WORK/corpus-small
 ALL=$WORK/all.log
@@ -41,8 +49,8 @@ need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found: $2"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------------------------------------- checks
-[[ $MB =~ ^[0-9]+$ ]] && (( MB >= 4 )) || die "MCLOG_BENCH_MB must be an integer >= 4 (MiB), got '$MB'"
-[[ $RUNS =~ ^[0-9]+$ ]] && (( RUNS >= 1 )) || die "MCLOG_BENCH_RUNS must be a positive integer, got '$RUNS'"
+if ! [[ $MB =~ ^[0-9]+$ ]] || (( MB < 4 )); then die "MCLOG_BENCH_MB must be an integer >= 4 (MiB), got '$MB'"; fi
+if ! [[ $RUNS =~ ^[0-9]+$ ]] || (( RUNS < 1 )); then die "MCLOG_BENCH_RUNS must be a positive integer, got '$RUNS'"; fi
 SMALL_MB=$(( MB / 4 ))
 need python3 "needed to generate the corpus"
 need zstd "the reference compressor (apt-get install zstd)"
@@ -50,9 +58,9 @@ need grep "the reference scanner"
 need awk "used for arithmetic"
 need taskset "one-core runs (util-linux)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found: install GNU time (apt-get install time)"
-/usr/bin/time -v true 2>&1 | grep -q 'Maximum resident set size' \
+[[ $(/usr/bin/time -v true 2>&1) == *"Maximum resident set size"* ]] \
     || die "/usr/bin/time is not GNU time (no -v 'Maximum resident set size')"
-if [[ ${MCLOG_BENCH_SKIP_BUILD:-0} != 1 ]]; then need swift "the Swift toolchain builds mclog"; fi
+if [[ $SKIP_BUILD != 1 ]]; then need swift "the Swift toolchain builds mclog"; fi
 have lz4 || log "lz4 not found: its row is skipped"
 have rg || log "rg not found: its row is skipped"
 HYPERFINE=0; have hyperfine && HYPERFINE=1
@@ -163,14 +171,15 @@ import_all() {
 
 # mclog_query DATA QUERY OUT [PIN]: the command string of a timed query writing its lines to OUT.
 mclog_query() {
-    local pre=""
-    if [[ ${4:-0} == 1 ]]; then pre="taskset -c 0 "; fi
-    echo "${pre}${TIMEV} $(q "$BIN" query --data "$1" --limit 0 --output raw --since "$SINCE" "$2") > $(q "$3")"
+    local pin=""
+    if [[ ${4:-0} == 1 ]]; then pin="taskset -c 0 "; fi
+    local extra=${5:-}
+    echo "${pin}${TIMEV} $(q "$BIN" query --data "$1" --limit 0 --output raw --since "$SINCE" $extra "$2") > $(q "$3")"
 }
 lines_of() { wc -l <"$1" | tr -d ' '; }
 
 # ---------------------------------------------------------------------------------------------- build
-if [[ ${MCLOG_BENCH_SKIP_BUILD:-0} != 1 ]]; then
+if [[ $SKIP_BUILD != 1 ]]; then
     log "building: swift build -c release --product mclog (in $REPO)"
     (cd "$REPO" && swift build -c release --product mclog) >&2 || die "swift build failed"
 fi
@@ -236,22 +245,40 @@ IMP2_S=$IMP_SECS IMP2_RSS=$IMP_RSS_KB
 STORED=$(sed -n 's/^stored bytes:[[:space:]]*\([0-9][0-9,_ ]*\).*/\1/p' "$TMP/stats.txt" | tr -d ',_ ' | head -n 1)
 [[ $STORED =~ ^[0-9]+$ ]] || die "no 'stored bytes: N' line in mclog stats output: $(cat "$TMP/stats.txt")"
 DIR_BYTES=$(du -sb "$D2" | awk '{print $1}')
+ENTRIES=$(sed -n 's/^entries:[[:space:]]*\([0-9][0-9,_]*\).*/\1/p' "$TMP/stats.txt" | tr -d ',_' | head -n 1)
+STATS_RAW=$(sed -n 's/^raw bytes:[[:space:]]*\([0-9][0-9,_]*\).*/\1/p' "$TMP/stats.txt" | tr -d ',_' | head -n 1)
+ENTRIES_OK=OK
+if [[ $ENTRIES != "$LINES" ]]; then ENTRIES_OK=MISMATCH; log "warning: mclog stats reports ${ENTRIES:-no} entries, the corpus has $LINES lines"; fi
 
 log "mclog queries on $D2"
 ALLSEL='{job="nginx"}'
-best_of scan "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan.out")"
+# --no-bloom reads and decompresses every page: the raw scan rate. Without it the blooms prune every page.
+best_of scan "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan.out" 0 --no-bloom)"
 SCAN_S=$BEST SCAN_RSS=$RSS_KB
 [[ $(lines_of "$TMP/scan.out") == 0 ]] || die "the absent-literal query returned $(lines_of "$TMP/scan.out") lines"
-best_of scan1 "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan1.out" 1)"
+best_of scan1 "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan1.out" 1 --no-bloom)"
 SCAN1_S=$BEST SCAN1_RSS=$RSS_KB
+best_of pruned "$(mclog_query "$D2" "$ALLSEL |= \"$ABSENT\"" "$TMP/pruned.out")"
+PRUNED_S=$BEST
+FORCED="$ALLSEL != \"$FORCE_NEEDLE\""
+best_of forced "$(mclog_query "$D2" "$FORCED" "$TMP/forced.out")"
+FORCED_S=$BEST FORCED_RSS=$RSS_KB
+[[ $(lines_of "$TMP/forced.out") == 0 ]] || die "$FORCED returned $(lines_of "$TMP/forced.out") lines, expected 0"
+best_of forced1 "$(mclog_query "$D2" "$FORCED" "$TMP/forced1.out" 1)"
+FORCED1_S=$BEST FORCED1_RSS=$RSS_KB
 best_of rare "$(mclog_query "$D2" "$ALLSEL |= \"$RARE_IP\"" "$TMP/rare.out")"
 RARE_S=$BEST RARE_RSS=$RSS_KB
 RARE_N=$(lines_of "$TMP/rare.out")
 best_of label "$(mclog_query "$D2" "{zone=\"kzone\"} |= \"$ABSENT\"" "$TMP/label.out")"
 LABEL_S=$BEST
 KZONE_BYTES=$(python3 -c 'import json,sys; print(sum(f["bytes"] for f in json.load(open(sys.argv[1]))["per_file"] if f["zone"]=="kzone"))' "$CORPUS/corpus.json")
-# One untimed run with --stats, for the notes (pages skipped by the bloom filters).
-RARE_STATS=$("$BIN" query --data "$D2" --limit 0 --output raw --since "$SINCE" --stats "$ALLSEL |= \"$RARE_IP\"" 2>&1 >/dev/null | tail -n 1 || true)
+# One untimed run of each query with --stats, for the notes (pages scanned, pages skipped by the blooms).
+qstats() { "$BIN" query --data "$1" --limit 0 --output raw --since "$SINCE" --stats "$2" 2>&1 >/dev/null | tail -n 1 || true; }
+ABSENT_STATS=$(qstats "$D2" "$ALLSEL |= \"$ABSENT\"")
+SCAN_STATS=$("$BIN" query --data "$D2" --limit 0 --output raw --since "$SINCE" --stats --no-bloom "$ALLSEL |= \"$ABSENT\"" 2>&1 >/dev/null | tail -n 1 || true)
+FORCED_STATS=$(qstats "$D2" "$FORCED")
+RARE_STATS=$(qstats "$D2" "$ALLSEL |= \"$RARE_IP\"")
+LABEL_STATS=$(qstats "$D2" "{zone=\"kzone\"} |= \"$ABSENT\"")
 
 # ---------------------------------------------------------------------------------------------- RSS scaling
 log "RSS scaling: $SMALL_MB MiB corpus"
@@ -259,8 +286,32 @@ gen_corpus "$CORPUS_SMALL" "$SMALL_MB"
 RAW_SMALL=$(json_get "$CORPUS_SMALL/corpus.json" bytes)
 import_all import_small "$DS" "$CORPUS_SMALL" 0
 IMPS_S=$IMP_SECS IMPS_RSS=$IMP_RSS_KB
-best_of scan_small "$(mclog_query "$DS" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan_small.out")"
+best_of scan_small "$(mclog_query "$DS" "$ALLSEL |= \"$ABSENT\"" "$TMP/scan_small.out" 0 --no-bloom)"
 SCANS_S=$BEST SCANS_RSS=$RSS_KB
+best_of forced_small "$(mclog_query "$DS" "$FORCED" "$TMP/forced_small.out")"
+FORCEDS_S=$BEST FORCEDS_RSS=$RSS_KB
+
+# One stream, one file: the head fills to its cap and is flushed again and again, so peak RSS must plateau.
+single_import() { # FILE DATA → SINGLE_S, SINGLE_RSS
+    rm -rf "$2"
+    local t0
+    stamp; t0=$_now
+    /usr/bin/time -v -o "$TMP/single.time" "$BIN" import --data "$2" --labels '{job="nginx",zone="all"}' \
+        --format nginx "$1" >"$TMP/single.log" 2>&1 || { cat "$TMP/single.log" >&2; die "single-stream import of $1 failed"; }
+    stamp
+    SINGLE_S=$(awk -v u="$(( _now - t0 ))" 'BEGIN { printf "%.6f", u / 1e6 }')
+    SINGLE_RSS=$(max_rss_kb "$TMP/single.time")
+    rm -rf "$2"
+}
+log "single-stream imports of a quarter and of all of $ALL"
+head -n $(( LINES / 4 )) "$ALL" >"$WORK/quarter.log"
+QUARTER_BYTES=$(stat -c %s "$WORK/quarter.log")
+single_import "$WORK/quarter.log" "$WORK/data-single"
+SQ_S=$SINGLE_S SQ_RSS=$SINGLE_RSS
+single_import "$ALL" "$WORK/data-single"
+SA_S=$SINGLE_S SA_RSS=$SINGLE_RSS
+rm -f "$WORK/quarter.log"
+log "  single stream: quarter $(secs3 "$SQ_S") s, $(mib_kb "$SQ_RSS") MiB; all $(secs3 "$SA_S") s, $(mib_kb "$SA_RSS") MiB"
 
 # ---------------------------------------------------------------------------------------------- table
 RARE_OK=OK
@@ -269,7 +320,7 @@ cpu=$(awk -F: '/model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinf
 mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
 rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null || true) ]]; then rev="$rev (modified)"; fi
-ver() { "$@" 2>&1 | head -n 1 | tr -d '*|' | sed 's/^ *//; s/ *$//'; }
+ver() { "$@" 2>&1 | head -n 1 | tr -d '*|' | sed 's/, by .*//; s/^ *//; s/ *$//'; }
 
 {
 echo "# mclog benchmark"
@@ -293,24 +344,42 @@ echo "| grep -c $RARE_IP, plain file | $(secs3 "$GREP_RARE_S") | $(rate "$RAW" "
 echo "| mclog import, 1 core (taskset -c 0), ${#ZONES[@]} runs | $(secs3 "$IMP1_S") | $(rate "$RAW" "$IMP1_S" 1e6 1) MB/s | peak RSS $(mib_kb "$IMP1_RSS") MiB | |"
 echo "| mclog import, all $(nproc) cores, ${#ZONES[@]} runs | $(secs3 "$IMP2_S") | $(rate "$RAW" "$IMP2_S" 1e6 1) MB/s | peak RSS $(mib_kb "$IMP2_RSS") MiB | vs 1 core: $(div "$IMP1_S" "$IMP2_S")× |"
 echo "| mclog stored bytes (stats) | | | $STORED B ($(mibs "$STORED") MiB; data dir $(mibs "$DIR_BYTES") MiB) | stored/zstd-3 = $(div "$STORED" "$ZSTD_BYTES" 3); raw/stored = $(div "$RAW" "$STORED") |"
-echo "| mclog full scan, absent literal, all cores | $(secs3 "$SCAN_S") | $(rate "$RAW" "$SCAN_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN_RSS") MiB | $(div "$ZGREP_S" "$SCAN_S")× faster than zstd -dc \\| grep; $(div "$GREP_S" "$SCAN_S")× vs grep on plain |"
-echo "| mclog full scan, absent literal, 1 core | $(secs3 "$SCAN1_S") | $(rate "$RAW" "$SCAN1_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN1_RSS") MiB | $(div "$ZGREP_S" "$SCAN1_S")× faster than zstd -dc \\| grep |"
-echo "| mclog rare literal $RARE_IP | $(secs3 "$RARE_S") | $(rate "$RAW" "$RARE_S" 1e9) GB/s effective | peak RSS $(mib_kb "$RARE_RSS") MiB | $RARE_N lines (expected $RARE_EXPECTED) $RARE_OK; $(div "$SCAN_S" "$RARE_S" 1)× faster than full scan |"
-echo "| mclog label-selective {zone=\"kzone\"}, absent literal | $(secs3 "$LABEL_S") | $(rate "$KZONE_BYTES" "$LABEL_S" 1e9) GB/s of kzone | | $(div "$SCAN_S" "$LABEL_S" 1)× faster than full scan (kzone = $(div "$((KZONE_BYTES * 100))" "$RAW" 1) % of bytes) |"
+echo "| mclog absent literal with blooms (pages pruned) | $(secs3 "$PRUNED_S") | $(rate "$RAW" "$PRUNED_S" 1e9) GB/s effective | | speedup vs full scan: $(div "$SCAN_S" "$PRUNED_S" 1)× |"
+echo "| mclog full scan (--no-bloom), absent literal, all cores | $(secs3 "$SCAN_S") | $(rate "$RAW" "$SCAN_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN_RSS") MiB | speedup vs zstd -dc \\| grep: $(div "$ZGREP_S" "$SCAN_S")×; vs grep on plain: $(div "$GREP_S" "$SCAN_S")× |"
+echo "| mclog full scan (--no-bloom), absent literal, 1 core | $(secs3 "$SCAN1_S") | $(rate "$RAW" "$SCAN1_S" 1e9) GB/s | peak RSS $(mib_kb "$SCAN1_RSS") MiB | speedup vs zstd -dc \\| grep: $(div "$ZGREP_S" "$SCAN1_S")× |"
+echo "| mclog forced full scan (!= \"$FORCE_NEEDLE\"), all cores | $(secs3 "$FORCED_S") | $(rate "$RAW" "$FORCED_S" 1e9) GB/s | peak RSS $(mib_kb "$FORCED_RSS") MiB | speedup vs zstd -dc \\| grep: $(div "$ZGREP_S" "$FORCED_S")×; vs grep on plain: $(div "$GREP_S" "$FORCED_S")× |"
+echo "| mclog forced full scan (!= \"$FORCE_NEEDLE\"), 1 core | $(secs3 "$FORCED1_S") | $(rate "$RAW" "$FORCED1_S" 1e9) GB/s | peak RSS $(mib_kb "$FORCED1_RSS") MiB | speedup vs zstd -dc \\| grep: $(div "$ZGREP_S" "$FORCED1_S")× |"
+echo "| mclog rare literal $RARE_IP | $(secs3 "$RARE_S") | $(rate "$RAW" "$RARE_S" 1e9) GB/s effective | peak RSS $(mib_kb "$RARE_RSS") MiB | $RARE_N lines (expected $RARE_EXPECTED) $RARE_OK; speedup vs absent-literal scan: $(div "$SCAN_S" "$RARE_S" 1)×, vs forced full scan: $(div "$FORCED_S" "$RARE_S" 1)× |"
+echo "| mclog label-selective {zone=\"kzone\"}, absent literal | $(secs3 "$LABEL_S") | $(rate "$KZONE_BYTES" "$LABEL_S" 1e9) GB/s of kzone | | speedup vs absent-literal scan: $(div "$SCAN_S" "$LABEL_S" 1)× (kzone = $(div "$((KZONE_BYTES * 100))" "$RAW" 1) % of bytes) |"
 echo
-echo "RSS scaling (import: max over the per-zone runs, all cores; full scan: absent literal, all cores):"
+echo "RSS scaling (import: max over the per-zone runs, all cores; queries: all cores):"
 echo
-echo "| Corpus | Raw MiB | Import time (s) | Import peak RSS (MiB) | Full scan (s) | Full-scan peak RSS (MiB) |"
-echo "|---|---:|---:|---:|---:|---:|"
-echo "| 1/4 | $(mibs "$RAW_SMALL") | $(secs3 "$IMPS_S") | $(mib_kb "$IMPS_RSS") | $(secs3 "$SCANS_S") | $(mib_kb "$SCANS_RSS") |"
-echo "| full | $(mibs "$RAW") | $(secs3 "$IMP2_S") | $(mib_kb "$IMP2_RSS") | $(secs3 "$SCAN_S") | $(mib_kb "$SCAN_RSS") |"
-echo "| growth full / (1/4) | $(div "$RAW" "$RAW_SMALL") | $(div "$IMP2_S" "$IMPS_S") | $(div "$IMP2_RSS" "$IMPS_RSS") | $(div "$SCAN_S" "$SCANS_S") | $(div "$SCAN_RSS" "$SCANS_RSS") |"
+echo "| Corpus | Raw MiB | Import time (s) | Import peak RSS (MiB) | Absent-literal scan (s) | its peak RSS (MiB) | Forced full scan (s) | its peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| 1/4 | $(mibs "$RAW_SMALL") | $(secs3 "$IMPS_S") | $(mib_kb "$IMPS_RSS") | $(secs3 "$SCANS_S") | $(mib_kb "$SCANS_RSS") | $(secs3 "$FORCEDS_S") | $(mib_kb "$FORCEDS_RSS") |"
+echo "| full | $(mibs "$RAW") | $(secs3 "$IMP2_S") | $(mib_kb "$IMP2_RSS") | $(secs3 "$SCAN_S") | $(mib_kb "$SCAN_RSS") | $(secs3 "$FORCED_S") | $(mib_kb "$FORCED_RSS") |"
+echo "| growth full / (1/4) | $(div "$RAW" "$RAW_SMALL") | $(div "$IMP2_S" "$IMPS_S") | $(div "$IMP2_RSS" "$IMPS_RSS") | $(div "$SCAN_S" "$SCANS_S") | $(div "$SCAN_RSS" "$SCANS_RSS") | $(div "$FORCED_S" "$FORCEDS_S") | $(div "$FORCED_RSS" "$FORCEDS_RSS") |"
+echo
+echo "Single stream, one file (the head is cut at its cap over and over):"
+echo
+echo "| Input | Raw MiB | Import time (s) | Throughput | Import peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|"
+echo "| first quarter of all.log | $(mibs "$QUARTER_BYTES") | $(secs3 "$SQ_S") | $(rate "$QUARTER_BYTES" "$SQ_S" 1e6) MB/s | $(mib_kb "$SQ_RSS") |"
+echo "| all.log | $(mibs "$RAW") | $(secs3 "$SA_S") | $(rate "$RAW" "$SA_S" 1e6) MB/s | $(mib_kb "$SA_RSS") |"
+echo "| growth | $(div "$RAW" "$QUARTER_BYTES") | $(div "$SA_S" "$SQ_S") | | $(div "$SA_RSS" "$SQ_RSS") |"
 echo
 echo "Notes:"
 echo
 echo "- Commands: \`zstd -3 -T1 -c all.log\`; \`zstd -dc all.log.zst | grep -F -c $ABSENT\`; \`grep -F -c\` / \`rg -F -c\` on all.log; \`lz4 -1 -c\`; one \`mclog import --format nginx --labels '{job=\"nginx\",zone=\"<zone>\"}'\` per zone file into one fresh data dir; \`mclog query --limit 0 --output raw --since $SINCE '<query>'\`. Times are wall clock from process start to exit."
+echo "- mclog stats: $ENTRIES entries (corpus: $LINES lines) $ENTRIES_OK; raw bytes ${STATS_RAW:-?} as mclog counts them (the table uses the corpus file bytes)."
 echo "- The zstd | grep pipeline uses two processes (decompression is single-threaded in zstd)."
-echo "- Rare-literal query stats (untimed run with --stats): ${RARE_STATS:-n/a}"
+echo "- Query statistics (one untimed run each with --stats):"
+echo "  - absent literal, blooms on: ${ABSENT_STATS:-n/a}"
+echo "  - absent literal, --no-bloom: ${SCAN_STATS:-n/a}"
+echo "  - forced full scan: ${FORCED_STATS:-n/a}"
+echo "  - rare literal: ${RARE_STATS:-n/a}"
+echo "  - label-selective: ${LABEL_STATS:-n/a}"
+echo "- \"Full scan (--no-bloom), absent literal\" is \`{job=\"nginx\"} |= \"$ABSENT\"\` reading every page (\`--no-bloom\`): decompression plus one memmem per page, the raw scan rate. With blooms on, the same query is answered from the per-page 4-gram blooms without decompressing anything. \"Forced full scan\" (\`{job=\"nginx\"} != \"$FORCE_NEEDLE\"\`, every line contains the needle, 0 lines returned) filters every line one by one."
 echo "- Tools: $(ver zstd --version); $(ver grep --version)${RG_S:+; $(ver rg --version)}${LZ4_BYTES:+; $(ver lz4 --version)}; timing: $( (( HYPERFINE )) && ver hyperfine --version || echo 'bash EPOCHREALTIME')."
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"

@@ -90,9 +90,11 @@ public final class Block: @unchecked Sendable {
                 let pmin = try r.i64(), pmax = try r.i64()
                 let count = try r.int()
                 let words = try r.int()
-                var bits = [UInt64]()
-                bits.reserveCapacity(words)
-                for _ in 0..<words { bits.append(try r.u64()) }
+                let raw = try r.slice(words * 8)
+                let bits = [UInt64](unsafeUninitializedCapacity: words) { buf, n in
+                    UnsafeMutableRawBufferPointer(buf).copyMemory(from: raw)
+                    n = words
+                }
                 pages.append(PageDescriptor(offset: offset, storedSize: stored, rawSize: rawSize, codec: codec,
                                             checksum: crc, minTime: pmin, maxTime: pmax, count: count,
                                             bloom: NGramBloom(words: bits)))

@@ -33,17 +33,19 @@ public struct Limits: Sendable, Equatable {
 
 /// Sizes that shape the on-disk layout and flushing.
 public struct StoreOptions: Sendable {
-    /// Raw bytes of lines per page before it is sealed. 1 MiB: zstd on 256 KiB pages loses ~20 % ratio
-    /// against whole-file compression on access logs, 1 MiB pages ~7 % (measured, see BENCHMARKS.md).
-    public var pageSize = 1 << 20
+    /// Raw bytes of lines per page before it is sealed. 4 MiB: zstd level 3 on 256 KiB pages of access logs
+    /// stores ~20 % more than on the whole file, on 1 MiB pages ~9 %, on 2 MiB ~4 %, on 4 MiB ~2 % (see
+    /// BENCHMARKS.md); and distinct 4-grams grow slower than bytes, so larger pages need fewer bloom bits per byte.
+    public var pageSize = 4 << 20
     /// The head is cut into a block when it holds this many raw bytes...
-    public var maxHeadBytes = 128 << 20
+    public var maxHeadBytes = 64 << 20
     /// ...or when its oldest entry arrived this long ago.
     public var maxHeadAgeSeconds: Double = 30 * 60
     /// Page codec and zstd level.
     public var codec: Codec = .zstd
     public var zstdLevel: Int32 = 3
-    /// Blocks smaller than this (stored bytes) are merged with adjacent ones by compaction.
+    /// Compaction merges runs of adjacent blocks smaller than 1/8 of this (stored bytes) into blocks of up to
+    /// this size.
     public var compactionTargetBytes = 512 << 20
     /// How often the background maintenance (age flush, compaction, retention) runs; 0 disables the thread.
     public var maintenanceIntervalSeconds: Double = 60

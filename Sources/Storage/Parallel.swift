@@ -27,6 +27,28 @@ public func parallelMap<State, T>(
     return try box.results.map { try $0!.get() }
 }
 
+/// Like `parallelMap(_:state:_:)`, but with one caller-owned state per worker that lives across calls
+/// (decompression contexts, scratch buffers): worker `w` uses `states[w]`.
+public func parallelMap<State: AnyObject, T>(
+    _ count: Int, states: [State], _ body: (Int, State) throws -> T
+) throws -> [T] {
+    if count == 0 { return [] }
+    let box = ResultBox<T>(count)
+    let n = max(1, min(states.count, count))
+    withoutActuallyEscaping(body) { body in
+        let job = UncheckedSendable((states, body))
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            let state = job.value.0[w]
+            var i = w
+            while i < count {
+                box.set(i, Result { try job.value.1(i, state) })
+                i += n
+            }
+        }
+    }
+    return try box.results.map { try $0!.get() }
+}
+
 /// Wraps a value that is only touched in a data-race-free way the compiler cannot see.
 public struct UncheckedSendable<T>: @unchecked Sendable {
     public let value: T

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Storage
 
 @main
 struct MCLog: ParsableCommand {
@@ -7,6 +8,11 @@ struct MCLog: ParsableCommand {
         abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
         subcommands: [ImportCommand.self, QueryCommand.self, StatsCommand.self, DebugAppendCommand.self]
     )
+
+    static func main() {
+        Allocator.preferHeapForLargeBuffers()
+        main(nil)
+    }
 }
 
 /// Options shared by every command that opens a store.

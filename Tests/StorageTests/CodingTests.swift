@@ -81,3 +81,21 @@ import Testing
         }
     }
 }
+
+@Suite struct CRC32CHardwareTests {
+    @Test func hardwareAndTableVersionsAgree() {
+        var bytes = [UInt8](repeating: 0, count: 10_007)
+        var x: UInt32 = 12345
+        for i in bytes.indices {
+            x = x &* 1_103_515_245 &+ 12345
+            bytes[i] = UInt8(truncatingIfNeeded: x >> 16)
+        }
+        bytes.withUnsafeBytes { b in
+            for n in [0, 1, 7, 8, 9, 63, 64, 65, 4096, 10_007] {
+                let slice = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                #expect(CRC32C.checksum(slice) == CRC32C.software(slice))
+                #expect(CRC32C.checksum(slice, continuing: 0xDEAD_BEEF) == CRC32C.software(slice, continuing: 0xDEAD_BEEF))
+            }
+        }
+    }
+}

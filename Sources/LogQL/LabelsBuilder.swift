@@ -1,0 +1,96 @@
+import LogStore
+
+/// The labels of one log line as it moves through a pipeline: the stream's labels, the entry's structured
+/// metadata, and what parsers extract, with Loki's rules.
+///
+/// - A parsed label whose name is already a stream label is stored as `<name>_extracted` (Loki's rule).
+/// - Parsers, label filters and formatters report failures with `setError`, which sets `__error__` (and
+///   `__error_details__`) as Loki names them; the line is kept unless a later stage drops it.
+/// - Built once per surviving line and reset for the next one, so the common path allocates little.
+public final class LabelsBuilder {
+    public private(set) var stream: LabelSet
+    /// Structured metadata and parsed labels, in insertion order; small, so a linear search is fastest.
+    private var added: [(name: String, value: String)] = []
+    /// Names of stream labels removed by `drop`/`keep`.
+    private var deleted: Set<String> = []
+
+    public static let errorLabel = "__error__"
+    public static let errorDetailsLabel = "__error_details__"
+
+    public init(stream: LabelSet, metadata: [Label] = []) {
+        self.stream = stream
+        for m in metadata { added.append((m.name, m.value)) }
+    }
+
+    /// Starts over for the next line of the same or another stream.
+    public func reset(stream: LabelSet, metadata: [Label]) {
+        self.stream = stream
+        added.removeAll(keepingCapacity: true)
+        deleted.removeAll(keepingCapacity: true)
+        for m in metadata { added.append((m.name, m.value)) }
+    }
+
+    /// The current value of a label (parsed and metadata labels shadow stream labels), nil when absent.
+    public func get(_ name: String) -> String? {
+        if let i = added.lastIndex(where: { $0.name == name }) { return added[i].value }
+        if deleted.contains(name) { return nil }
+        return stream[name]
+    }
+
+    public func has(_ name: String) -> Bool { get(name) != nil }
+
+    /// Sets a label produced by a formatter (`label_format`): replaces any label of that name.
+    public func set(_ name: String, _ value: String) {
+        if let i = added.firstIndex(where: { $0.name == name }) {
+            added[i].value = value
+        } else {
+            if stream[name] != nil { deleted.insert(name) }
+            added.append((name, value))
+        }
+    }
+
+    /// Adds a label extracted by a parser. A name clashing with a stream label gets the `_extracted` suffix.
+    /// Returns the name it was stored under.
+    @discardableResult
+    public func setParsed(_ name: String, _ value: String) -> String {
+        let key = stream[name] != nil && !deleted.contains(name) ? name + "_extracted" : name
+        if let i = added.firstIndex(where: { $0.name == key }) {
+            added[i].value = value
+        } else {
+            added.append((key, value))
+        }
+        return key
+    }
+
+    public func delete(_ name: String) {
+        added.removeAll { $0.name == name }
+        if stream[name] != nil { deleted.insert(name) }
+    }
+
+    /// Records a pipeline error as `__error__` (first error wins, as in Loki) and its details.
+    public func setError(_ error: String, details: String? = nil) {
+        guard !hasError else { return }
+        added.append((LabelsBuilder.errorLabel, error))
+        if let details { added.append((LabelsBuilder.errorDetailsLabel, details)) }
+    }
+
+    public var hasError: Bool { added.contains { $0.name == LabelsBuilder.errorLabel } }
+
+    public func clearError() {
+        added.removeAll { $0.name == LabelsBuilder.errorLabel || $0.name == LabelsBuilder.errorDetailsLabel }
+    }
+
+    /// All labels now, sorted by name: what the query result shows for the line.
+    public func labels() -> [Label] {
+        var out: [Label] = stream.labels.filter { l in !deleted.contains(l.name) && !added.contains { $0.name == l.name } }
+        for a in added { out.append(Label(a.name, a.value)) }
+        out.sort { $0.name < $1.name }
+        return out
+    }
+
+    /// Keeps only the named labels (Loki's `keep`).
+    public func keep(only names: Set<String>) {
+        for l in stream.labels where !names.contains(l.name) { deleted.insert(l.name) }
+        added.removeAll { !names.contains($0.name) }
+    }
+}
