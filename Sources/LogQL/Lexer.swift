@@ -3,6 +3,8 @@ public struct Token: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case identifier(String)
         case string(String)
+        /// A number, possibly with a unit: `5`, `0.5`, `1e3`, `5m`, `1h30m`, `250ms`, `20KB`, `1.5MiB`.
+        case number(String)
         case symbol(String)
         case end
     }
@@ -46,6 +48,21 @@ public struct Lexer {
             guard pos < bytes.count else { throw LogQLError("unterminated raw string", at: start) }
             pos += 1
             return Token(kind: .string(String(decoding: bytes[s..<pos - 1], as: UTF8.self)), position: start)
+        }
+        if Lexer.isDigit(c) || (c == UInt8(ascii: ".") && pos + 1 < bytes.count && Lexer.isDigit(bytes[pos + 1])) {
+            while pos < bytes.count {
+                let d = bytes[pos]
+                if Lexer.isDigit(d) || d == UInt8(ascii: ".") || Lexer.isIdentStart(d) || d == UInt8(ascii: "µ") {
+                    pos += 1
+                } else if (d == UInt8(ascii: "+") || d == UInt8(ascii: "-")) && pos > start
+                            && (bytes[pos - 1] == UInt8(ascii: "e") || bytes[pos - 1] == UInt8(ascii: "E"))
+                            && bytes[start..<pos - 1].allSatisfy({ Lexer.isDigit($0) || $0 == UInt8(ascii: ".") }) {
+                    pos += 1  // exponent sign: 1e+06
+                } else {
+                    break
+                }
+            }
+            return Token(kind: .number(String(decoding: bytes[start..<pos], as: UTF8.self)), position: start)
         }
         if Lexer.isIdentStart(c) {
             while pos < bytes.count && Lexer.isIdentChar(bytes[pos]) { pos += 1 }
@@ -117,5 +134,7 @@ public struct Lexer {
         (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95
     }
 
-    static func isIdentChar(_ c: UInt8) -> Bool { isIdentStart(c) || (c >= 48 && c <= 57) }
+    static func isIdentChar(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+
+    static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 }

@@ -7,16 +7,32 @@ public struct Parser {
 
     public init(_ query: String) throws { tokens = try Lexer.tokenize(query) }
 
-    /// Parses a log query: `{...}` or `<...>`, then line filters.
-    public static func parseLogSelector(_ query: String) throws -> LogSelector {
+    /// Parses a whole query: a log query or a metric query.
+    public static func parse(_ query: String) throws -> Query {
         var p = try Parser(query)
-        let sel = try p.logSelector()
-        if case .end = p.peek.kind { return sel }
-        throw LogQLError("unexpected \(p.describe(p.peek)); expected a line filter (|=, !=, |~, !~) or end of query",
-                         at: p.peek.position)
+        let q: Query
+        if p.startsSelector {
+            q = .log(try p.logQuery())
+        } else {
+            q = .metric(try p.expression(minPrecedence: 1))
+        }
+        guard case .end = p.peek.kind else {
+            throw LogQLError("unexpected \(p.describe(p.peek))", at: p.peek.position)
+        }
+        if case .metric(let m) = q { try Validator.check(m) }
+        return q
+    }
+
+    /// Parses a log query only (what `mclog query` prints lines for).
+    public static func parseLogQuery(_ query: String) throws -> LogQuery {
+        guard case .log(let q) = try parse(query) else {
+            throw LogQLError("expected a log query, got a metric query", at: 0)
+        }
+        return q
     }
 
     var peek: Token { tokens[index] }
+    var peekNext: Token { tokens[min(index + 1, tokens.count - 1)] }
 
     mutating func advance() -> Token {
         let t = tokens[index]
@@ -28,10 +44,23 @@ public struct Parser {
         switch t.kind {
         case .identifier(let s): "identifier \(s)"
         case .string(let s): "string \"\(s)\""
+        case .number(let s): "number \(s)"
         case .symbol(let s): "'\(s)'"
         case .end: "end of query"
         }
     }
+
+    func isSymbol(_ s: String) -> Bool {
+        if case .symbol(let x) = peek.kind { return x == s }
+        return false
+    }
+
+    func isIdentifier(_ s: String) -> Bool {
+        if case .identifier(let x) = peek.kind { return x == s }
+        return false
+    }
+
+    var startsSelector: Bool { isSymbol("{") || isSymbol("<") }
 
     mutating func expect(_ symbol: String, _ what: String) throws {
         let t = advance()
@@ -48,19 +77,270 @@ public struct Parser {
         return s
     }
 
-    mutating func logSelector() throws -> LogSelector {
-        let matchers = try selector()
-        var filters: [LineFilterStage] = []
-        while case .symbol(let s) = peek.kind, let op = LineFilterStage.Op(rawValue: s) {
-            _ = advance()
-            var values = [try string("a string after \(s)")]
-            while case .identifier("or") = peek.kind {
-                _ = advance()
-                values.append(try string("a string after 'or'"))
-            }
-            filters.append(LineFilterStage(op: op, values: values))
+    mutating func identifier(_ what: String) throws -> String {
+        let t = advance()
+        guard case .identifier(let s) = t.kind else {
+            throw LogQLError("unexpected \(describe(t)); expected \(what)", at: t.position)
         }
-        return LogSelector(matchers: matchers, filters: filters)
+        return s
+    }
+
+    // MARK: Log queries
+
+    mutating func logQuery() throws -> LogQuery {
+        var q = LogQuery(matchers: try selector(), stages: [])
+        q.stages = try pipeline(stopAtUnwrap: false).stages
+        return q
+    }
+
+    /// Pipeline stages until something that is not a stage. With `stopAtUnwrap`, `| unwrap …` ends the
+    /// pipeline and is returned (metric queries).
+    mutating func pipeline(stopAtUnwrap: Bool) throws -> (stages: [PipelineStage], unwrap: Unwrap?) {
+        var stages: [PipelineStage] = []
+        while true {
+            if case .symbol(let s) = peek.kind, let op = LineFilterStage.Op(rawValue: s) {
+                _ = advance()
+                stages.append(.lineFilter(LineFilterStage(op: op, values: try lineFilterValues(after: s))))
+                continue
+            }
+            guard isSymbol("|") else { return (stages, nil) }
+            let bar = advance()
+            let t = peek
+            guard case .identifier(let name) = t.kind else {
+                throw LogQLError("unexpected \(describe(t)) after '|'; expected a parser, a label filter or a formatter",
+                                 at: t.position)
+            }
+            switch name {
+            case "json":
+                _ = advance()
+                stages.append(.json(try extractions()))
+            case "logfmt":
+                _ = advance()
+                var strict = false, keepEmpty = false
+                while isFlag {
+                    let flag = try self.flag()
+                    switch flag {
+                    case "strict": strict = true
+                    case "keep-empty": keepEmpty = true
+                    default: throw LogQLError("unknown logfmt flag --\(flag); expected --strict or --keep-empty", at: t.position)
+                    }
+                }
+                stages.append(.logfmt(strict: strict, keepEmpty: keepEmpty, try extractions()))
+            case "pattern":
+                _ = advance()
+                stages.append(.pattern(try string("a pattern string after pattern")))
+            case "regexp":
+                _ = advance()
+                stages.append(.regexp(try string("a regex string after regexp")))
+            case "unpack":
+                _ = advance()
+                stages.append(.unpack)
+            case "line_format":
+                _ = advance()
+                stages.append(.lineFormat(try string("a template string after line_format")))
+            case "label_format":
+                _ = advance()
+                stages.append(.labelFormat(try labelFormatItems()))
+            case "drop":
+                _ = advance()
+                stages.append(.drop(try labelSelectorItems()))
+            case "keep":
+                _ = advance()
+                stages.append(.keep(try labelSelectorItems()))
+            case "decolorize":
+                _ = advance()
+                stages.append(.decolorize)
+            case "unwrap":
+                guard stopAtUnwrap else {
+                    throw LogQLError("unwrap is only allowed inside a range aggregation such as sum_over_time(...)", at: t.position)
+                }
+                _ = advance()
+                var unwrap = try unwrapTarget()
+                // Label filters after unwrap (e.g. `| __error__=""`).
+                while isSymbol("|"), case .identifier = peekNext.kind {
+                    _ = advance()
+                    unwrap.filters.append(try labelFilter())
+                }
+                return (stages, unwrap)
+            default:
+                _ = bar
+                stages.append(.labelFilter(try labelFilter()))
+            }
+        }
+    }
+
+    var isFlag: Bool {
+        if case .symbol("-") = peek.kind, case .symbol("-") = peekNext.kind { return true }
+        return false
+    }
+
+    /// `--strict`, `--keep-empty`
+    mutating func flag() throws -> String {
+        try expect("-", "--flag")
+        try expect("-", "--flag")
+        var name = try identifier("a flag name")
+        while isSymbol("-"), case .identifier(let more) = peekNext.kind {
+            _ = advance()
+            _ = advance()
+            name += "-" + more
+        }
+        return name
+    }
+
+    mutating func lineFilterValues(after op: String) throws -> [LineFilterStage.Value] {
+        var values = [try lineFilterValue(after: op)]
+        while isIdentifier("or") {
+            _ = advance()
+            values.append(try lineFilterValue(after: "'or'"))
+        }
+        return values
+    }
+
+    mutating func lineFilterValue(after what: String) throws -> LineFilterStage.Value {
+        if isIdentifier("ip") {
+            _ = advance()
+            try expect("(", "'(' after ip")
+            let cidr = try string("an IP, range or CIDR string")
+            try expect(")", "')'")
+            return .ip(cidr)
+        }
+        return .text(try string("a string after \(what)"))
+    }
+
+    /// `a="x.y", b` after json/logfmt, or nothing.
+    mutating func extractions() throws -> [Extraction] {
+        var out: [Extraction] = []
+        guard case .identifier = peek.kind, !isIdentifier("or"), !isIdentifier("and") else { return out }
+        while true {
+            let label = try identifier("a label name")
+            if isSymbol("=") {
+                _ = advance()
+                out.append(Extraction(label: label, expression: try string("a quoted expression")))
+            } else {
+                out.append(Extraction(label: label, expression: label))
+            }
+            guard isSymbol(",") else { return out }
+            _ = advance()
+        }
+    }
+
+    mutating func labelFormatItems() throws -> [LabelFormatItem] {
+        var out: [LabelFormatItem] = []
+        while true {
+            let dst = try identifier("a label name")
+            try expect("=", "'=' in label_format")
+            switch peek.kind {
+            case .identifier(let src):
+                _ = advance()
+                out.append(LabelFormatItem(destination: dst, source: .rename(src)))
+            case .string(let t):
+                _ = advance()
+                out.append(LabelFormatItem(destination: dst, source: .template(t)))
+            default:
+                throw LogQLError("unexpected \(describe(peek)); expected a label name or a template string", at: peek.position)
+            }
+            guard isSymbol(",") else { return out }
+            _ = advance()
+        }
+    }
+
+    mutating func labelSelectorItems() throws -> [LabelSelectorItem] {
+        var out: [LabelSelectorItem] = []
+        while true {
+            let nameTok = peek
+            let name = try identifier("a label name")
+            if case .symbol(let s) = peek.kind, let op = LabelMatcher.Op(rawValue: s) {
+                _ = advance()
+                let v = peek
+                let value = try string("a quoted value")
+                do { out.append(LabelSelectorItem(name: name, matcher: try LabelMatcher(name, op, value))) } catch {
+                    throw LogQLError("invalid matcher: \(error)", at: v.position)
+                }
+            } else {
+                _ = nameTok
+                out.append(LabelSelectorItem(name: name, matcher: nil))
+            }
+            guard isSymbol(",") else { return out }
+            _ = advance()
+        }
+    }
+
+    /// Label filter expression: `or` of `and`s (`and` or `,`) of primaries.
+    mutating func labelFilter() throws -> LabelFilterExpr {
+        var lhs = try labelFilterAnd()
+        while isIdentifier("or") {
+            _ = advance()
+            lhs = .or(lhs, try labelFilterAnd())
+        }
+        return lhs
+    }
+
+    mutating func labelFilterAnd() throws -> LabelFilterExpr {
+        var lhs = try labelFilterPrimary()
+        while isIdentifier("and") || (isSymbol(",") && { if case .identifier = peekNext.kind { return true }; return false }()) {
+            _ = advance()
+            lhs = .and(lhs, try labelFilterPrimary())
+        }
+        return lhs
+    }
+
+    mutating func labelFilterPrimary() throws -> LabelFilterExpr {
+        if isSymbol("(") {
+            _ = advance()
+            let e = try labelFilter()
+            try expect(")", "')'")
+            return e
+        }
+        let name = try identifier("a label name")
+        let opTok = advance()
+        guard case .symbol(let op) = opTok.kind else {
+            throw LogQLError("unexpected \(describe(opTok)); expected a comparison after \(name)", at: opTok.position)
+        }
+        // ip("…")
+        if (op == "=" || op == "!="), isIdentifier("ip") {
+            _ = advance()
+            try expect("(", "'(' after ip")
+            let cidr = try string("an IP, range or CIDR string")
+            try expect(")", "')'")
+            return .ip(name: name, negate: op == "!=", cidr: cidr)
+        }
+        switch peek.kind {
+        case .string(let v):
+            guard let mop = LabelMatcher.Op(rawValue: op) else {
+                throw LogQLError("operator \(op) needs a number, duration or bytes value, not a string", at: opTok.position)
+            }
+            let vt = advance()
+            do { return .string(try LabelMatcher(name, mop, v)) } catch {
+                throw LogQLError("invalid label filter: \(error)", at: vt.position)
+            }
+        case .number(let text):
+            let vt = advance()
+            let nop: NumericOp
+            switch op {
+            case "=", "==": nop = .eq
+            case "!=": nop = .neq
+            case ">": nop = .gt
+            case ">=": nop = .gte
+            case "<": nop = .lt
+            case "<=": nop = .lte
+            default: throw LogQLError("operator \(op) cannot compare numbers", at: opTok.position)
+            }
+            let (value, unit) = try Units.parseFilterValue(text, at: vt.position)
+            return .numeric(name: name, op: nop, value: value, unit: unit, text: text)
+        default:
+            throw LogQLError("unexpected \(describe(peek)); expected a string, number, duration or bytes value", at: peek.position)
+        }
+    }
+
+    mutating func unwrapTarget() throws -> Unwrap {
+        let name = try identifier("a label name after unwrap")
+        if isSymbol("("), let conv = Unwrap.Conversion(rawValue: name), conv != .none {
+            _ = advance()
+            let label = try identifier("a label name")
+            try expect(")", "')'")
+            return Unwrap(label: label, conversion: conv, filters: [])
+        }
+        return Unwrap(label: name, conversion: .none, filters: [])
     }
 
     /// `{name op "value", ...}` or the same between `<` and `>`.

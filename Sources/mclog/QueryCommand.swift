@@ -42,8 +42,8 @@ struct QueryCommand: ParsableCommand {
     var noBloom = false
 
     func run() throws {
-        let selector: LogSelector
-        do { selector = try Parser.parseLogSelector(query) } catch let e as LogQLError {
+        let selector: LogQuery
+        do { selector = try Parser.parseLogQuery(query) } catch let e as LogQLError {
             printError(e.render(query: query))
             throw ExitCode(2)
         }
@@ -58,7 +58,13 @@ struct QueryCommand: ParsableCommand {
             ?? (end - (try TimeArgument.duration(since ?? "1h")))
         guard start < end else { throw UsageError("--from must be before --to") }
         let filter: LineFilter?
-        do { filter = try selector.lineFilter() } catch let e as LogQLError {
+        do {
+            let (f, covered) = try selector.pushdownFilter()
+            guard covered.count == selector.stages.count else {
+                throw LogQLError("this CLI runs stream selectors and line filters only so far; the stage \(selector.stages.enumerated().first { !covered.contains($0.offset) }!.element) is not supported yet")
+            }
+            filter = f
+        } catch let e as LogQLError {
             printError(e.render(query: query))
             throw ExitCode(2)
         }

@@ -20,7 +20,7 @@ import Testing
         ("{job=~\".+\"}", "{job=~\".+\"}"),
     ])
     func valid(_ query: String, _ canonical: String) throws {
-        #expect(try Parser.parseLogSelector(query).description == canonical)
+        #expect(try Parser.parseLogQuery(query).description == canonical)
     }
 
     /// Query in, error position and message fragment out.
@@ -29,7 +29,7 @@ import Testing
         ("{job=~\".*\"}", 0, "at least one regexp or equality matcher"),
         ("{job=\"\"}", 0, "at least one regexp or equality matcher"),
         ("{job!=\"x\"}", 0, "at least one regexp or equality matcher"),
-        ("job=\"x\"", 0, "expected a stream selector"),
+        ("job=\"x\"", 0, "stream selector like {job="),
         ("{job=\"x\"", 8, "expected ',' or '}'"),
         ("{job=\"x\",}", 9, "expected a label name"),
         ("{job:\"x\"}", 4, "unexpected character ':'"),
@@ -39,13 +39,13 @@ import Testing
         ("{job=\"x\"} |= \"a\" or", 19, "expected a string after 'or'"),
         ("{job=\"x\"} |= \"unterminated", 13, "unterminated string"),
         ("{job=\"x\"} |= \"bad \\q escape\"", 18, "unknown escape"),
-        ("{job=\"x\"} foo", 10, "expected a line filter"),
+        ("{job=\"x\"} foo", 10, "unexpected identifier foo"),
         ("{job=~\"(\"}", 6, "invalid matcher"),
         ("<job=\"x\"}", 8, "expected ',' or '>'"),
     ])
     func invalid(_ query: String, _ position: Int, _ fragment: String) {
         do {
-            let s = try Parser.parseLogSelector(query)
+            let s = try Parser.parseLogQuery(query)
             Issue.record("parsed \(query) as \(s)")
         } catch let e as LogQLError {
             #expect(e.position == position, "\(query): \(e)")
@@ -56,14 +56,14 @@ import Testing
     }
 
     @Test func invalidLineFilterRegexIsAQueryError() throws {
-        let s = try Parser.parseLogSelector("{job=\"x\"} |~ \"a(\"")
-        #expect(throws: LogQLError.self) { try s.lineFilter() }
+        let s = try Parser.parseLogQuery("{job=\"x\"} |~ \"a(\"")
+        #expect(throws: LogQLError.self) { try s.pushdownFilter() }
     }
 
     @Test func caretPointsAtTheProblem() {
         let q = "{job=\"x\"} |= oops"
         do {
-            _ = try Parser.parseLogSelector(q)
+            _ = try Parser.parseLogQuery(q)
         } catch let e as LogQLError {
             let lines = e.render(query: q).split(separator: "\n")
             #expect(lines[0] == q)
