@@ -100,16 +100,4 @@ extension LogQuery {
     }
 }
 
-func escapeLogQL(_ s: String) -> String {
-    var out = ""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out
-}
+func escapeLogQL(_ s: String) -> String { LabelSet.escape(s) }

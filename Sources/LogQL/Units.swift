@@ -1,5 +1,5 @@
 /// Durations and byte sizes as LogQL writes them.
-enum Units {
+public enum Units {
     /// Go/Prometheus durations to ns: `300ms`, `1.5h`, `1h30m`, `7d`, `2w`, `1y`.
     static func duration(_ s: String, at position: Int? = nil) throws -> Int64 {
         guard let ns = durationNanos(s) else {
@@ -8,7 +8,8 @@ enum Units {
         return ns
     }
 
-    static func durationNanos(_ s: String) -> Int64? {
+    /// Nanoseconds of a Go-style duration (`300ms`, `1h30m`, `7d`), or nil.
+    public static func durationNanos(_ s: String) -> Int64? {
         let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9),
                                          ("h", 3600e9), ("d", 86400e9), ("w", 604800e9), ("y", 31536000e9)]
         var rest = Substring(s)
@@ -27,7 +28,7 @@ enum Units {
     }
 
     /// Humanized byte sizes: `20KB`, `1.5MiB`, `512B` (SI units are powers of 1000, IEC of 1024, as in Loki).
-    static func bytes(_ s: String) -> Double? {
+    public static func bytes(_ s: String) -> Double? {
         let units: [(String, Double)] = [
             ("KiB", 1024), ("MiB", 1048576), ("GiB", 1073741824), ("TiB", 1099511627776), ("PiB", 1125899906842624),
             ("kB", 1e3), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15),

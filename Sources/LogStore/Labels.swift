@@ -63,7 +63,8 @@ public struct LabelSet: Sendable, Hashable, Comparable, CustomStringConvertible 
         "{" + labels.map { "\($0.name)=\"\(LabelSet.escape($0.value))\"" }.joined(separator: ", ") + "}"
     }
 
-    static func escape(_ s: String) -> String {
+    /// Escapes a value for a double-quoted LogQL/Go string (`\"`, `\\`, `\n`, `\t`).
+    public static func escape(_ s: String) -> String {
         var out = ""
         for ch in s.unicodeScalars {
             switch ch {

@@ -45,6 +45,8 @@ public struct SelectStats: Sendable {
     public var entriesReturned = 0
     public var headPages = 0
     public var seconds = 0.0
+
+    public init() {}
 }
 
 /// One entry handed to the caller; the line bytes are valid only during the callback.

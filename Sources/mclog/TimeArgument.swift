@@ -28,21 +28,8 @@ enum TimeArgument {
 
     /// Go/Prometheus durations: `300ms`, `1.5h`, `1h30m`, `7d`, `2w`.
     static func duration(_ s: String) throws -> Int64 {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9),
-                                         ("h", 3600e9), ("d", 86400e9), ("w", 604800e9), ("y", 31536000e9)]
-        var rest = Substring(s)
-        var total = 0.0
-        guard !rest.isEmpty else { throw UsageError("empty duration") }
-        while !rest.isEmpty {
-            let num = rest.prefix { $0.isNumber || $0 == "." }
-            guard !num.isEmpty, let v = Double(num) else { throw UsageError("invalid duration \"\(s)\"") }
-            rest = rest.dropFirst(num.count)
-            guard let (u, mult) = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) })
-            else { throw UsageError("invalid duration \"\(s)\": missing unit") }
-            rest = rest.dropFirst(u.count)
-            total += v * mult
-        }
-        return Int64(total)
+        guard let ns = Units.durationNanos(s) else { throw UsageError("invalid duration \"\(s)\" (use e.g. 30s, 5m, 1h30m)") }
+        return ns
     }
 
     static func nowNanos() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
@@ -63,4 +50,5 @@ enum TimeArgument {
     }
 }
 
+import LogQL
 import LogStore
