@@ -52,7 +52,7 @@ public struct Lexer {
         if Lexer.isDigit(c) || (c == UInt8(ascii: ".") && pos + 1 < bytes.count && Lexer.isDigit(bytes[pos + 1])) {
             while pos < bytes.count {
                 let d = bytes[pos]
-                if Lexer.isDigit(d) || d == UInt8(ascii: ".") || Lexer.isIdentStart(d) || d == UInt8(ascii: "µ") {
+                if Lexer.isDigit(d) || d == UInt8(ascii: ".") || Lexer.isIdentStart(d) || d >= 0x80 {
                     pos += 1
                 } else if (d == UInt8(ascii: "+") || d == UInt8(ascii: "-")) && pos > start
                             && (bytes[pos - 1] == UInt8(ascii: "e") || bytes[pos - 1] == UInt8(ascii: "E"))

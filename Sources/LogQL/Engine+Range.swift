@@ -1,0 +1,237 @@
+import LogStore
+
+/// Per-series state of a range aggregation: difference arrays for sums and counts (fixed memory per step), or
+/// the samples themselves for functions that need every value in a window (min, max, quantile, …).
+final class RangeAccumulator {
+    var sum: [Double]
+    var count: [Double]
+    var samples: [(Int64, Double)] = []
+
+    init(steps: Int) {
+        sum = Array(repeating: 0, count: steps + 1)
+        count = Array(repeating: 0, count: steps + 1)
+    }
+}
+
+extension Engine {
+    /// Evaluates `fn(query [range] offset o)` at every evaluation time in one pass over the entries.
+    /// The window at time t is `(t - range, t]` (Loki's), shifted back by the offset.
+    func evaluateRange(_ r: RangeAggregation, times: [Int64], params: QueryParams, stats: inout QueryStats) throws
+        -> StepVector
+    {
+        let n = times.count
+        let t0 = times[0]
+        let step = n > 1 ? times[1] - times[0] : 1
+        let (filter, covered) = try r.query.pushdownFilter()
+        let pipeline = try Pipeline(r.query, skip: covered)
+        let unwrapFilters = try (r.unwrap?.filters ?? []).map { try LabelFilterStage($0) }
+        var request = SelectRequest(tenant: params.tenant, matchers: r.query.matchers,
+                                    from: t0 - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
+                                    direction: .forward, filter: filter, limit: 0)
+        request.useBloom = params.useBloom
+        let sampleMode: Bool
+        switch r.function {
+        case .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .firstOverTime,
+             .lastOverTime, .rateCounter:
+            sampleMode = true
+        default:
+            sampleMode = false
+        }
+        var series: [[Label]: RangeAccumulator] = [:]
+        var lastKey: [Label]?
+        var lastAcc: RangeAccumulator?
+        var pipelineError: (String, [Label])?
+        stats.store = try store.select(request) { e in
+            stats.postFilterLines += 1
+            guard pipeline.run(stream: e.labels, metadata: e.metadata, timestamp: e.timestamp, line: e.line) else {
+                return true
+            }
+            let labels = pipeline.labels
+            var value: Double
+            if let u = r.unwrap {
+                if let raw = labels.get(u.label) {
+                    let text = raw.trimmingSpaces
+                    let converted: Double?
+                    switch u.conversion {
+                    case .none: converted = Double(text)
+                    case .duration, .durationSeconds: converted = Units.durationNanos(text).map { Double($0) / 1e9 }
+                    case .bytes: converted = Units.bytes(text)
+                    }
+                    if let c = converted {
+                        value = c
+                    } else {
+                        value = 0
+                        labels.setError(PipelineError.sampleExtraction, details: "strconv.ParseFloat: parsing \"\(raw)\": invalid syntax")
+                    }
+                } else {
+                    value = 0
+                    labels.setError(PipelineError.sampleExtraction, details: "label \(u.label) not found")
+                }
+                labels.delete(u.label)
+                let line = pipeline.rewritten
+                for f in unwrapFilters {
+                    let keep = (line ?? []).withUnsafeBytes { f.process(line: $0, timestamp: e.timestamp, labels: labels) }
+                    if case .drop = keep { return true }
+                }
+            } else {
+                switch r.function {
+                case .bytesRate, .bytesOverTime: value = Double(pipeline.rewritten?.count ?? e.line.count)
+                default: value = 1
+                }
+            }
+            if labels.hasError {
+                pipelineError = (labels.get(LabelsBuilder.errorLabel) ?? "", labels.labels())
+                return false
+            }
+            var key = labels.labels()
+            if let g = r.grouping { key = Aggregations.group(key, g) }
+            let acc: RangeAccumulator
+            if key == lastKey, let a = lastAcc {
+                acc = a
+            } else if let a = series[key] {
+                acc = a
+            } else {
+                acc = RangeAccumulator(steps: n)
+                series[key] = acc
+            }
+            lastKey = key
+            lastAcc = acc
+            let eff = e.timestamp + r.offset
+            if sampleMode {
+                acc.samples.append((eff, value))
+            } else {
+                // Steps k with t_k >= eff and t_k < eff + range.
+                let first = eff <= t0 ? 0 : Int((eff - t0 + step - 1) / step)
+                let lastT = eff + r.range - 1
+                guard lastT >= t0, first < n else { return true }
+                let last = min(n - 1, Int((lastT - t0) / step))
+                if first <= last {
+                    acc.sum[first] += value
+                    acc.sum[last + 1] -= value
+                    acc.count[first] += 1
+                    acc.count[last + 1] -= 1
+                }
+            }
+            return true
+        }
+        stats.linesProcessed += stats.store.linesScanned
+        stats.bytesProcessed += stats.store.decompressedBytes
+        if let (err, labels) = pipelineError {
+            let l = "{" + labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ") + "}"
+            throw LogQLError("pipeline error: '\(err)' for series: '\(l)'. Use a label filter to intentionally skip this error. (e.g | __error__!=\"\(err)\"). To skip all errors you can match all errors with | __error__=\"\".")
+        }
+        let seconds = Double(r.range) / 1e9
+        var out: StepVector = [:]
+        if r.function == .absentOverTime {
+            var present = Array(repeating: false, count: n)
+            for acc in series.values {
+                var c = 0.0
+                for k in 0..<n {
+                    c += acc.count[k]
+                    if c > 0 { present[k] = true }
+                }
+            }
+            let labels = r.query.matchers.filter { $0.op == .eq }.map { Label($0.name, $0.value) }.sorted()
+            let values: [Double?] = present.map { $0 ? nil : 1 }
+            if values.contains(where: { $0 != nil }) { out[labels] = values }
+            return out
+        }
+        for (key, acc) in series {
+            var values = [Double?](repeating: nil, count: n)
+            if sampleMode {
+                var lo = 0, hi = 0
+                let s = acc.samples
+                for k in 0..<n {
+                    let end = times[k], start = times[k] - r.range
+                    while hi < s.count && s[hi].0 <= end { hi += 1 }
+                    while lo < hi && s[lo].0 <= start { lo += 1 }
+                    guard lo < hi else { continue }
+                    values[k] = RangeFunctions.apply(r.function, s[lo..<hi], parameter: r.parameter,
+                                                     windowStart: start, windowEnd: end, seconds: seconds)
+                }
+            } else {
+                var sum = 0.0, count = 0.0
+                for k in 0..<n {
+                    sum += acc.sum[k]
+                    count += acc.count[k]
+                    guard count > 0.5 else { continue }
+                    switch r.function {
+                    case .countOverTime: values[k] = count
+                    case .rate: values[k] = (r.unwrap == nil ? count : sum) / seconds
+                    case .bytesRate: values[k] = sum / seconds
+                    case .bytesOverTime, .sumOverTime: values[k] = sum
+                    case .avgOverTime: values[k] = sum / count
+                    default: values[k] = nil
+                    }
+                }
+            }
+            if values.contains(where: { $0 != nil }) { out[key] = values }
+        }
+        return out
+    }
+}
+
+/// The window functions that need every sample.
+enum RangeFunctions {
+    static func apply(_ fn: RangeFunction, _ s: ArraySlice<(Int64, Double)>, parameter: Double?,
+                      windowStart: Int64, windowEnd: Int64, seconds: Double) -> Double? {
+        let values = s.map(\.1)
+        switch fn {
+        case .minOverTime: return values.min()
+        case .maxOverTime: return values.max()
+        case .firstOverTime: return values.first
+        case .lastOverTime: return values.last
+        case .stdvarOverTime, .stddevOverTime:
+            // Welford, as Prometheus computes it.
+            var mean = 0.0, m2 = 0.0, n = 0.0
+            for v in values {
+                n += 1
+                let d = v - mean
+                mean += d / n
+                m2 += d * (v - mean)
+            }
+            let variance = m2 / n
+            return fn == .stdvarOverTime ? variance : variance.squareRoot()
+        case .quantileOverTime: return quantile(parameter ?? 0.5, values)
+        case .rateCounter: return extrapolatedRate(s, windowStart: windowStart, windowEnd: windowEnd, seconds: seconds)
+        default: return nil
+        }
+    }
+
+    /// Prometheus' quantile: linear interpolation between the closest ranks; q outside [0,1] gives ±Inf.
+    static func quantile(_ q: Double, _ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        let sorted = values.sorted()
+        let rank = q * Double(sorted.count - 1)
+        let lo = Int(rank.rounded(.down)), hi = min(sorted.count - 1, lo + 1)
+        let w = rank - Double(lo)
+        return sorted[lo] * (1 - w) + sorted[hi] * w
+    }
+
+    /// Prometheus' extrapolated counter rate (what Loki's rate_counter uses).
+    static func extrapolatedRate(_ s: ArraySlice<(Int64, Double)>, windowStart: Int64, windowEnd: Int64, seconds: Double) -> Double? {
+        guard s.count >= 2, let first = s.first, let last = s.last else { return nil }
+        var result = last.1 - first.1
+        var prev = first.1
+        for (_, v) in s.dropFirst() {
+            if v < prev { result += prev }
+            prev = v
+        }
+        var durationToStart = Double(first.0 - windowStart) / 1e9
+        let durationToEnd = Double(windowEnd - last.0) / 1e9
+        let sampled = Double(last.0 - first.0) / 1e9
+        guard sampled > 0 else { return nil }
+        let avg = sampled / Double(s.count - 1)
+        if result > 0 && first.1 >= 0 {
+            let toZero = sampled * (first.1 / result)
+            if toZero < durationToStart { durationToStart = toZero }
+        }
+        let threshold = avg * 1.1
+        var interval = sampled
+        interval += durationToStart < threshold ? durationToStart : avg / 2
+        interval += durationToEnd < threshold ? durationToEnd : avg / 2
+        return result * (interval / sampled) / seconds
+    }
+}

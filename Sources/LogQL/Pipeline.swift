@@ -1,0 +1,50 @@
+import LogStore
+
+/// A log query's stages instantiated for one thread, run line by line after the store's pushed-down filters.
+final class Pipeline {
+    private let stages: [LogStage]
+    let labels: LabelsBuilder
+    /// The line after the last stage that rewrote it (nil: unchanged).
+    private(set) var rewritten: [UInt8]?
+
+    /// `skip` holds the indices of stages already applied inside the store.
+    init(_ query: LogQuery, skip: Set<Int> = []) throws {
+        var out: [LogStage] = []
+        for (i, stage) in query.stages.enumerated() where !skip.contains(i) {
+            switch stage {
+            case .lineFilter(let f): out.append(try LineFilterRunStage(f))
+            case .json, .logfmt, .pattern, .regexp, .unpack, .lineFormat, .labelFormat:
+                throw LogQLError("the stage \(stage) is not supported yet")
+            case .labelFilter(let f): out.append(try LabelFilterStage(f))
+            case .drop(let items): out.append(DropKeepStage(items, keep: false))
+            case .keep(let items): out.append(DropKeepStage(items, keep: true))
+            case .decolorize: out.append(DecolorizeStage())
+            }
+        }
+        stages = out
+        labels = LabelsBuilder(stream: try LabelSet([Label("_", "_")]))
+    }
+
+    var isEmpty: Bool { stages.isEmpty }
+
+    /// Runs one entry through the stages; false when a stage dropped it. Afterwards `labels` and `rewritten`
+    /// describe the result.
+    func run(stream: LabelSet, metadata: [Label], timestamp: Int64, line: UnsafeRawBufferPointer) -> Bool {
+        labels.reset(stream: stream, metadata: metadata)
+        rewritten = nil
+        for stage in stages {
+            let result: StageResult
+            if let r = rewritten {
+                result = r.withUnsafeBytes { stage.process(line: $0, timestamp: timestamp, labels: labels) }
+            } else {
+                result = stage.process(line: line, timestamp: timestamp, labels: labels)
+            }
+            switch result {
+            case .keep: continue
+            case .drop: return false
+            case .replace(let bytes): rewritten = bytes
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,111 @@
+import LogStore
+
+/// Loki's JSON shapes for query results: the `data` object of `/loki/api/v1/query_range` and `/query`.
+/// The CLI's `--output json` prints exactly this, so CLI and API results compare byte for byte.
+public enum ResultJSON {
+    public static func data(_ result: QueryResult, _ stats: QueryStats) -> String {
+        var out = "{\"resultType\":\"\(result.typeName)\",\"result\":"
+        switch result {
+        case .streams(let streams):
+            out += "["
+            for (i, s) in streams.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"stream\":" + labelsObject(s.labels) + ",\"values\":["
+                for (j, e) in s.entries.enumerated() {
+                    if j > 0 { out += "," }
+                    out += "[\"\(e.0)\"," + quote(e.1)
+                    if !e.2.isEmpty { out += "," + labelsObject(e.2) }
+                    out += "]"
+                }
+                out += "]}"
+            }
+            out += "]"
+        case .matrix(let series):
+            out += "["
+            for (i, s) in series.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"metric\":" + labelsObject(s.labels) + ",\"values\":["
+                out += s.points.map { "[\(seconds($0.0)),\"\(number($0.1))\"]" }.joined(separator: ",")
+                out += "]}"
+            }
+            out += "]"
+        case .vector(let samples):
+            out += "[" + samples.map {
+                "{\"metric\":" + labelsObject($0.labels) + ",\"value\":[\(seconds($0.timestamp)),\"\(number($0.value))\"]}"
+            }.joined(separator: ",") + "]"
+        case .scalar(let t, let v):
+            out += "[\(seconds(t)),\"\(number(v))\"]"
+        }
+        out += ",\"stats\":" + statsObject(stats) + "}"
+        return out
+    }
+
+    /// Loki's `stats` object: `summary`, `querier.store`, `ingester`, `cache`, `index` with the fields strict
+    /// clients read; mclog adds `pagesScanned`/`pagesSkipped` to `querier.store.chunk`.
+    static func statsObject(_ s: QueryStats) -> String {
+        let exec = s.execSeconds
+        let bps = exec > 0 ? Int(Double(s.bytesProcessed) / exec) : 0
+        let lps = exec > 0 ? Int(Double(s.linesProcessed) / exec) : 0
+        let st = s.store
+        let chunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":\(st.decompressedBytes),\"decompressedLines\":\(st.linesScanned),\"compressedBytes\":\(st.compressedBytes),\"totalDuplicates\":0,\"postFilterLines\":\(s.postFilterLines),\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0,\"pagesScanned\":\(st.pagesScanned),\"pagesSkippedByTime\":\(st.pagesSkippedByTime),\"pagesSkippedByBloom\":\(st.pagesSkippedByBloom)}"
+        let store = "{\"totalChunksRef\":\(st.pagesTotal),\"totalChunksDownloaded\":\(st.pagesScanned),\"chunksDownloadTime\":0,\"queryReferencedStructuredMetadata\":false,\"chunk\":\(chunk),\"chunkRefsFetchTime\":0,\"congestionControlLatency\":0,\"pipelineWrapperFilteredLines\":0}"
+        let emptyChunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":0,\"decompressedLines\":0,\"compressedBytes\":0,\"totalDuplicates\":0,\"postFilterLines\":0,\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0}"
+        let ingester = "{\"totalReached\":0,\"totalChunksMatched\":0,\"totalBatches\":0,\"totalLinesSent\":0,\"store\":{\"totalChunksRef\":0,\"totalChunksDownloaded\":0,\"chunksDownloadTime\":0,\"queryReferencedStructuredMetadata\":false,\"chunk\":\(emptyChunk),\"chunkRefsFetchTime\":0,\"congestionControlLatency\":0,\"pipelineWrapperFilteredLines\":0}}"
+        let cacheEntry = "{\"entriesFound\":0,\"entriesRequested\":0,\"entriesStored\":0,\"bytesReceived\":0,\"bytesSent\":0,\"requests\":0,\"downloadTime\":0,\"queryLengthServed\":0}"
+        let cache = "{" + ["chunk", "index", "result", "statsResult", "volumeResult", "seriesResult", "labelResult", "instantMetricResult"]
+            .map { "\"\($0)\":\(cacheEntry)" }.joined(separator: ",") + "}"
+        let summary = "{\"bytesProcessedPerSecond\":\(bps),\"linesProcessedPerSecond\":\(lps),\"totalBytesProcessed\":\(s.bytesProcessed),\"totalLinesProcessed\":\(s.linesProcessed),\"execTime\":\(exec),\"queueTime\":0,\"subqueries\":0,\"totalEntriesReturned\":\(s.entriesReturned),\"splits\":0,\"shards\":0,\"totalPostFilterLines\":\(s.postFilterLines),\"totalStructuredMetadataBytesProcessed\":0}"
+        return "{\"summary\":\(summary),\"querier\":{\"store\":\(store)},\"ingester\":\(ingester),\"cache\":\(cache),\"index\":{\"totalChunks\":\(st.pagesTotal),\"postFilterChunks\":\(st.pagesScanned),\"shardsDuration\":0,\"usedBloomFilters\":\(st.pagesSkippedByBloom > 0)}}"
+    }
+
+    static func labelsObject(_ labels: [Label]) -> String {
+        "{" + labels.map { quote($0.name) + ":" + quote($0.value) }.joined(separator: ",") + "}"
+    }
+
+    /// Unix seconds with up to nanosecond fraction, as a JSON number (`1700000000.5`).
+    static func seconds(_ ns: Int64) -> String {
+        let s = ns / 1_000_000_000, f = ns % 1_000_000_000
+        if f == 0 { return String(s) }
+        var frac = String(abs(f))
+        frac = String(repeating: "0", count: 9 - frac.count) + frac
+        while frac.hasSuffix("0") { frac.removeLast() }
+        return (ns < 0 && s == 0 ? "-" : "") + String(s) + "." + frac
+    }
+
+    /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest, no exponent; NaN and ±Inf as Prometheus writes them.
+    public static func number(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        if v == v.rounded(), abs(v) < 1e21 { return String(format: "%.0f", v) }
+        var s = "\(v)"
+        if s.contains("e") {
+            // Swift uses exponents for very small/large values; expand them.
+            s = String(format: "%.17f", v)
+            while s.hasSuffix("0") { s.removeLast() }
+        }
+        return s
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+import Foundation
