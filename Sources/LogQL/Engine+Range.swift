@@ -29,6 +29,7 @@ extension Engine {
                                     from: t0 - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
                                     direction: .forward, filter: filter, limit: 0)
         request.useBloom = params.useBloom
+        request.ordered = false  // windows do not care about order; samples are sorted per series below
         let sampleMode: Bool
         switch r.function {
         case .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .firstOverTime,
@@ -40,6 +41,11 @@ extension Engine {
         var series: [[Label]: RangeAccumulator] = [:]
         var lastKey: [Label]?
         var lastAcc: RangeAccumulator?
+        var lastStream: LabelSet?
+        let labelsFixed = r.unwrap == nil && r.query.stages.allSatisfy {
+            if case .lineFilter = $0 { return true }
+            return false
+        }
         var pipelineError: (String, [Label])?
         stats.store = try store.select(request) { e in
             stats.postFilterLines += 1
@@ -83,19 +89,25 @@ extension Engine {
                 pipelineError = (labels.get(LabelsBuilder.errorLabel) ?? "", labels.labels())
                 return false
             }
-            var key = labels.labels()
-            if let g = r.grouping { key = Aggregations.group(key, g) }
             let acc: RangeAccumulator
-            if key == lastKey, let a = lastAcc {
-                acc = a
-            } else if let a = series[key] {
+            if labelsFixed, let a = lastAcc, let s = lastStream, s == e.labels {
+                // No stage changes labels: the series is the stream's, found without building labels.
                 acc = a
             } else {
-                acc = RangeAccumulator(steps: n)
-                series[key] = acc
+                var key = labels.labels()
+                if let g = r.grouping { key = Aggregations.group(key, g) }
+                if key == lastKey, let a = lastAcc {
+                    acc = a
+                } else if let a = series[key] {
+                    acc = a
+                } else {
+                    acc = RangeAccumulator(steps: n)
+                    series[key] = acc
+                }
+                lastKey = key
+                lastAcc = acc
+                lastStream = e.labels
             }
-            lastKey = key
-            lastAcc = acc
             let eff = e.timestamp + r.offset
             if sampleMode {
                 acc.samples.append((eff, value))
@@ -140,7 +152,8 @@ extension Engine {
             var values = [Double?](repeating: nil, count: n)
             if sampleMode {
                 var lo = 0, hi = 0
-                let s = acc.samples
+                // Entries arrive in time order per stream; a series may merge several streams.
+                let s = acc.samples.sorted { $0.0 < $1.0 }
                 for k in 0..<n {
                     let end = times[k], start = times[k] - r.range
                     while hi < s.count && s[hi].0 <= end { hi += 1 }

@@ -19,6 +19,9 @@ public struct SelectRequest: Sendable {
     public var limit: Int
     /// Skip pages whose bloom filter rules out the filter's literals (off only to measure raw scan speed).
     public var useBloom = true
+    /// When false, entries come in time order per stream only (not merged across streams), which saves the
+    /// cross-stream merge: metric queries aggregate and do not need the global order.
+    public var ordered = true
 
     public init(tenant: String = Tenant.defaultID, matchers: [LabelMatcher], from: Int64 = Int64.min,
                 to: Int64 = Int64.max, direction: Direction = .backward, filter: LineFilter? = nil, limit: Int = 0) {
@@ -128,6 +131,32 @@ extension StoreEngine {
             next += slice.count
             let got = try parallelMap(slice.count, states: readers) { i, reader in
                 try StoreEngine.read(slice[i], request: request, reader: reader)
+            }
+            if !request.ordered {
+                for g in got {
+                    stats.pagesScanned += g.stats.pagesScanned
+                    stats.compressedBytes += g.stats.compressedBytes
+                    stats.decompressedBytes += g.stats.decompressedBytes
+                    stats.linesScanned += g.stats.linesScanned
+                    stats.headPages += g.stats.headPages
+                    let b = g.batch
+                    let labels = streams[g.stream]
+                    let keep = try b.text.withUnsafeBytes { t in
+                        for k in 0..<b.count {
+                            let go = try body(SelectedEntry(labels: labels, timestamp: b.timestamps[k],
+                                                            line: UnsafeRawBufferPointer(rebasing: t[b.lineRange(k)]),
+                                                            metadata: b.metadata(k)))
+                            stats.entriesReturned += 1
+                            if !go || (request.limit > 0 && stats.entriesReturned >= request.limit) { return false }
+                        }
+                        return true
+                    }
+                    if !keep {
+                        stop = true
+                        break
+                    }
+                }
+                continue
             }
             for g in got {
                 stats.pagesScanned += g.stats.pagesScanned
