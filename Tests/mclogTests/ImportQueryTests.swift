@@ -132,6 +132,27 @@ import Testing
         #expect(bad.stderr.contains("unknown --codec brotli"))
     }
 
+    @Test func metricQueriesAgreeWithGrepAndPrintLokiJSON() throws {
+        let dir = CLI.temporaryDirectory()
+        let file = ImportQueryTests.fixtures + "/apache_access_combined.3000.log"
+        _ = try CLI.run(["import", "--data", dir, "--labels", "{job=\"nginx\",zone=\"kzone\"}", "--format", "nginx", file])
+        let expected = try ImportQueryTests.grepCount(file, "-F '\" 404 '")
+        let r = try CLI.run(["query", "--data", dir, "--instant", "--to", "2015-05-19T00:00:00Z",
+                             "sum by (zone) (count_over_time({job=\"nginx\"} |= \"\\\" 404 \" [30d]))"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "{zone=\"kzone\"}\t\(expected)\n")
+        let json = try CLI.run(["query", "--data", dir, "--from", "2015-05-17T10:00:00Z", "--to", "2015-05-17T12:00:00Z",
+                                "--step", "1h", "--output", "json", "count_over_time({job=\"nginx\"}[1h])"])
+        #expect(json.stdout.hasPrefix("{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"job\":\"nginx\",\"zone\":\"kzone\"},\"values\":[[1431860400,"))
+        // The 10:00 step's window (09:00, 10:00] is empty, so absent; 11:00 counts (10:00, 11:00].
+        let perHour = Int(try CLI.shell("sort -u '\(file)' | grep -c '17/May/2015:10:'"))!
+        #expect(!json.stdout.contains("[1431856800,"))
+        #expect(json.stdout.contains("[1431860400,\"\(perHour)\"]"))
+        let bad = try CLI.run(["query", "--data", dir, "sum(rate({job=\"nginx\"}))"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("expected a range like [5m]"))
+    }
+
     @Test func importRejectsBadLabelsWithAClearMessage() throws {
         let dir = CLI.temporaryDirectory()
         let r = try CLI.run(["import", "--data", dir, "--labels", "{job-name=\"x\"}", ImportQueryTests.fixtures + "/nginx-error.log"])
