@@ -106,6 +106,10 @@ public struct Parser {
             guard isSymbol("|") else { return (stages, nil) }
             let bar = advance()
             let t = peek
+            if isSymbol("(") {
+                stages.append(.labelFilter(try labelFilter()))
+                continue
+            }
             guard case .identifier(let name) = t.kind else {
                 throw LogQLError("unexpected \(describe(t)) after '|'; expected a parser, a label filter or a formatter",
                                  at: t.position)
