@@ -21,13 +21,15 @@ public final class Regex: @unchecked Sendable {
     public static let depthLimit: UInt32 = 10_000
 
     /// Compiles `pattern`. `anchored` wraps it as `^(?:pattern)$` (Loki's label matchers are fully anchored).
-    public init(_ pattern: String, anchored: Bool = false, caseInsensitive: Bool = false) throws {
+    /// `multiline` makes `^`/`$` match at line breaks (used to scan a whole page of lines at once).
+    public init(_ pattern: String, anchored: Bool = false, caseInsensitive: Bool = false, multiline: Bool = false) throws {
         self.pattern = pattern
         let src = anchored ? "^(?:" + pattern + ")$" : pattern
         var errCode: Int32 = 0
         var errOffset: Int = 0
         var options: UInt32 = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF
         if caseInsensitive { options |= PCRE2_CASELESS }
+        if multiline { options |= PCRE2_MULTILINE }
         let compiled = src.withCString { p in
             pcre2_compile_8(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), src.utf8.count, options,
                             &errCode, &errOffset, nil)

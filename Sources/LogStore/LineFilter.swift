@@ -22,6 +22,15 @@ public indirect enum LineFilter: Sendable {
         }
     }
 
+    /// A regex every matching line matches (when there is no required literal), for a whole-page scan.
+    var requiredRegex: Regex? {
+        switch self {
+        case .matches(let r): return r
+        case .all(let fs): return fs.lazy.compactMap { $0.requiredRegex }.first
+        default: return nil
+        }
+    }
+
     /// The literal every matching line contains, if the filter requires one (used for a whole-page memmem).
     var requiredLiteral: Literal? {
         switch self {

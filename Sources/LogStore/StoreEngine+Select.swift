@@ -95,10 +95,24 @@ final class PageReader {
     let page = DecodedPage()
     let filter: LineFilterEvaluator?
     let literal: Literal?
+    /// Without a required literal: a multiline copy of a required regex, run over the whole page to find
+    /// candidate lines at PCRE speed instead of calling it once per line.
+    let pageRegex: Regex.Matcher?
 
     init(filter: LineFilter?) {
         self.filter = filter.map(LineFilterEvaluator.init)
         literal = filter?.requiredLiteral
+        if literal == nil, let r = filter?.requiredRegex, PageReader.scansWholePage(r.pattern) {
+            pageRegex = (try? Regex(r.pattern, multiline: true)).map(Regex.Matcher.init)
+        } else {
+            pageRegex = nil
+        }
+    }
+
+    /// Patterns whose matches on a line are also matches within the page text (no absolute anchors or lookaround
+    /// that could see past a line break).
+    static func scansWholePage(_ p: String) -> Bool {
+        !["\\A", "\\z", "\\Z", "\\G", "(?<", "(?=", "(?!", "\\n", "(?s", "(?m"].contains { p.contains($0) }
     }
 }
 
@@ -332,6 +346,19 @@ extension StoreEngine {
                 if filter?.matches(line) ?? true {
                     batch.append(timestamp: timestamps[i], line: line, metadata: metadata?[i] ?? [])
                 }
+            }
+            if let m = reader.pageRegex {
+                // The subject starts at the first line, so `^` matches there as at every line start.
+                let base = starts[first]
+                var pos = base
+                let stop = starts[end]
+                let region = UnsafeRawBufferPointer(rebasing: raw[base..<stop])
+                while pos < stop, let hit = m.firstMatch(region, from: pos - base) {
+                    let i = page.lineIndex(containing: base + hit.lowerBound)
+                    take(i)
+                    pos = starts[i + 1]
+                }
+                return
             }
             guard let literal = reader.literal else {
                 for i in first..<end { take(i) }

@@ -91,6 +91,22 @@ import Storage
         #expect(either.map(\.1) == [7, 1007, 2007, 2999])
     }
 
+    @Test("regex filters scanned over whole pages match line by line", arguments: [
+        ("^GET", ["GET /a 200", "GET /c 500"]),
+        ("200$", ["GET /a 200", "POST /b 200"]),
+        ("/b\\s+200", ["POST /b 200"]),
+        ("^(GET|POST) /[ab]", ["GET /a 200", "POST /b 200"]),
+        ("\\d{3}$", ["GET /a 200", "POST /b 200", "GET /c 500"]),
+        ("0\\nP", []),  // never across the line break
+        ("(?<=xx)GET", ["xxGET /d"]),
+    ])
+    func regexPageScan(_ pattern: String, _ expected: [String]) throws {
+        let store = try LogStore(directory: temporaryDirectory(), options: smallOptions())
+        try store.append(tenant: "fake", [(nginx, batch([(1, "GET /a 200"), (2, "POST /b 200"), (3, "GET /c 500"), (4, "xxGET /d")]))])
+        try store.flush()
+        #expect(try store.lines([eq("job", "nginx")], filter: .matches(try .init(pattern))).map(\.2) == expected)
+    }
+
     @Test func postingsSelectStreamsByLabel() throws {
         let store = try LogStore(directory: temporaryDirectory(), options: smallOptions())
         var streams: [(LabelSet, EntryBatch)] = []
