@@ -32,7 +32,7 @@ extension Engine {
         request.ordered = false  // windows do not care about order; samples are sorted per series below
         let sampleMode: Bool
         switch r.function {
-        case .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .firstOverTime,
+        case .avgOverTime, .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .firstOverTime,
              .lastOverTime, .rateCounter:
             sampleMode = true
         default:
@@ -173,7 +173,6 @@ extension Engine {
                     case .rate: values[k] = (r.unwrap == nil ? count : sum) / seconds
                     case .bytesRate: values[k] = sum / seconds
                     case .bytesOverTime, .sumOverTime: values[k] = sum
-                    case .avgOverTime: values[k] = sum / count
                     default: values[k] = nil
                     }
                 }
@@ -190,6 +189,14 @@ enum RangeFunctions {
                       windowStart: Int64, windowEnd: Int64, seconds: Double) -> Double? {
         let values = s.map(\.1)
         switch fn {
+        case .avgOverTime:
+            // Incremental mean, as Prometheus computes it (equal values average to themselves exactly).
+            var mean = 0.0, n = 0.0
+            for v in values {
+                n += 1
+                mean += v / n - mean / n
+            }
+            return mean
         case .minOverTime: return values.min()
         case .maxOverTime: return values.max()
         case .firstOverTime: return values.first

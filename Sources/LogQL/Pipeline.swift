@@ -13,7 +13,15 @@ final class Pipeline {
         for (i, stage) in query.stages.enumerated() where !skip.contains(i) {
             switch stage {
             case .lineFilter(let f): out.append(try LineFilterRunStage(f))
-            case .json, .logfmt, .pattern, .regexp, .unpack, .lineFormat, .labelFormat:
+            case .json(let e):
+                out.append(e.isEmpty ? JSONParserStage() : try JSONParserStage(extractions: e.map { ($0.label, $0.expression) }))
+            case .logfmt(let strict, let keepEmpty, let e):
+                out.append(e.isEmpty ? LogfmtParserStage(strict: strict, keepEmpty: keepEmpty)
+                    : try LogfmtParserStage(strict: strict, keepEmpty: keepEmpty, extractions: e.map { ($0.label, $0.expression) }))
+            case .pattern(let p): out.append(try PatternParserStage(pattern: p))
+            case .regexp(let r): out.append(try RegexpParserStage(pattern: r))
+            case .unpack: out.append(UnpackStage())
+            case .lineFormat, .labelFormat:
                 throw LogQLError("the stage \(stage) is not supported yet")
             case .labelFilter(let f): out.append(try LabelFilterStage(f))
             case .drop(let items): out.append(DropKeepStage(items, keep: false))

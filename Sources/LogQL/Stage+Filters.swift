@@ -7,6 +7,7 @@ final class LineFilterRunStage: LogStage {
         case literal(Literal)
         case regex(Regex.Matcher)
         case ip(IPRange)
+        case pattern(PatternMatcher)
     }
 
     private let tests: [Test]
@@ -19,7 +20,7 @@ final class LineFilterRunStage: LogStage {
             case (_, .ip(let cidr)): return .ip(try IPRange(cidr))
             case (.contains, .text(let s)), (.notContains, .text(let s)): return .literal(Literal(s))
             case (.matches, .text(let s)), (.notMatches, .text(let s)): return .regex(Regex.Matcher(try LineFilterStage.regex(s)))
-            case (.pattern, .text), (.notPattern, .text): throw LogQLError("pattern line filters (|> and !>) are not supported yet")
+            case (.pattern, .text(let s)), (.notPattern, .text(let s)): return .pattern(try PatternMatcher(lineFilter: s))
             }
         }
     }
@@ -30,6 +31,7 @@ final class LineFilterRunStage: LogStage {
             case .literal(let l): l.occurs(in: line)
             case .regex(let m): m.matches(line)
             case .ip(let r): r.matchesAny(in: line)
+            case .pattern(let p): p.matches(line)
             }
         }
         return hit != negated ? .keep : .drop

@@ -76,6 +76,22 @@ import Storage
         ("count_over_time({job=\"app\"} |= \"status=500\" [60s])", 60, 60, 10, ["{job=app,level=error} 60=2"]),
         ("sum by (level) (count_over_time({job=\"app\"} | drop __error__ [60s]))", 60, 60, 10,
          ["{level=error} 60=2", "{level=info} 60=6"]),
+        // Parsers, label filters and unwrap.
+        ("sum by (status) (count_over_time({job=\"app\"} | logfmt [60s]))", 60, 60, 10, ["{status=200} 60=6", "{status=500} 60=2"]),
+        ("count_over_time({job=\"app\"} | logfmt | latency > 1s [60s])", 60, 60, 10,
+         ["{job=app,latency=2s,level=error,level_extracted=error,path=/boom,status=500} 60=2"]),
+        ("sum(count_over_time({job=\"app\"} | logfmt | status >= 500 or path=\"/p1\" [60s]))", 60, 60, 10, ["{} 60=3"]),
+        ("max_over_time({job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (job)", 60, 60, 10, ["{job=app} 60=2"]),
+        ("min_over_time({job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (job)", 60, 60, 10, ["{job=app} 60=0.1"]),
+        ("quantile_over_time(0.5, {job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (job)", 60, 60, 10, ["{job=app} 60=0.1"]),
+        ("avg_over_time({job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (level)", 60, 60, 10,
+         ["{level=error} 60=2", "{level=info} 60=0.1"]),
+        ("sum_over_time({job=\"app\"} | logfmt | unwrap status [30s]) by (job)", 30, 30, 10, ["{job=app} 30=1100"]),
+        ("first_over_time({level=\"info\"} | regexp \"path=/p(?P<n>\\\\d)\" | unwrap n [60s]) by (job)", 60, 60, 10, ["{job=app} 60=1"]),
+        ("last_over_time({level=\"info\"} | regexp \"path=/p(?P<n>\\\\d)\" | unwrap n [60s]) by (job)", 60, 60, 10, ["{job=app} 60=6"]),
+        ("sum by (status) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> <_>\" [60s]))", 60, 60, 10,
+         ["{status=200} 60=6", "{status=500} 60=2"]),
+        ("count_over_time({job=\"app\"} |> \"<_> status=500 <_>\" [60s])", 60, 60, 10, ["{job=app,level=error} 60=2"]),
     ] as [(String, Int64, Int64, Int64, [String])])
     func rangeQueries(_ q: String, _ start: Int64, _ end: Int64, _ step: Int64, _ expected: [String]) throws {
         #expect(try EngineTests.range(q, start: start, end: end, step: step) == expected)
@@ -111,6 +127,20 @@ import Storage
         #expect(throws: LogQLError.self) {
             try engine.execute("{job=\"app\"}", QueryParams(start: 0, end: 10, instant: true))
         }
+    }
+
+    @Test func sampleErrorsFailMetricQueriesUnlessFiltered() throws {
+        let engine = Engine(store: EngineTests.store)
+        let p = QueryParams(start: 60 * EngineTests.s, end: 60 * EngineTests.s, instant: true)
+        do {
+            _ = try engine.execute("sum(sum_over_time({job=\"app\"} | logfmt | unwrap path [60s]))", p)
+            Issue.record("expected a pipeline error")
+        } catch let e as LogQLError {
+            #expect(e.message.hasPrefix("pipeline error: 'SampleExtractionErr' for series:"))
+        }
+        let (r, _) = try engine.execute("sum(sum_over_time({job=\"app\"} | logfmt | unwrap path | __error__=\"\" [60s]))", p)
+        guard case .vector(let v) = r else { Issue.record("not a vector"); return }
+        #expect(v.isEmpty)
     }
 
     @Test func resultJSONHasLokiShape() throws {
