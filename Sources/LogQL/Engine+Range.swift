@@ -13,118 +13,158 @@ final class RangeAccumulator {
     }
 }
 
+/// One worker thread's share of a range aggregation: its own pipeline and per-series accumulators.
+final class RangeWorker: EntrySink {
+    let r: RangeAggregation
+    let pipeline: Pipeline
+    let unwrapFilters: [LabelFilterStage]
+    let n: Int
+    let t0: Int64
+    let step: Int64
+    let sampleMode: Bool
+    let labelsFixed: Bool
+    var series: [[Label]: RangeAccumulator] = [:]
+    var lastKey: [Label]?
+    var lastAcc: RangeAccumulator?
+    var lastStream: LabelSet?
+    var pipelineError: (String, [Label])?
+    var postFilterLines = 0
+
+    init(_ r: RangeAggregation, skip: Set<Int>, times: [Int64], sampleMode: Bool) throws {
+        self.r = r
+        pipeline = try Pipeline(r.query, skip: skip)
+        unwrapFilters = try (r.unwrap?.filters ?? []).map { try LabelFilterStage($0) }
+        n = times.count
+        t0 = times[0]
+        step = n > 1 ? times[1] - times[0] : 1
+        self.sampleMode = sampleMode
+        labelsFixed = r.unwrap == nil && r.query.stages.allSatisfy {
+            if case .lineFilter = $0 { return true }
+            return false
+        }
+    }
+
+    func accept(_ e: SelectedEntry) -> Bool {
+        postFilterLines += 1
+        guard pipeline.run(stream: e.labels, metadata: e.metadata, timestamp: e.timestamp, line: e.line) else {
+            return true
+        }
+        let labels = pipeline.labels
+        var value: Double
+        if let u = r.unwrap {
+            if let raw = labels.get(u.label) {
+                let text = raw.trimmingSpaces
+                let converted: Double?
+                switch u.conversion {
+                case .none: converted = Double(text)
+                case .duration, .durationSeconds: converted = Units.durationNanos(text).map { Double($0) / 1e9 }
+                case .bytes: converted = Units.bytes(text)
+                }
+                if let c = converted {
+                    value = c
+                } else {
+                    value = 0
+                    labels.setError(PipelineError.sampleExtraction, details: "strconv.ParseFloat: parsing \"\(raw)\": invalid syntax")
+                }
+            } else {
+                value = 0
+                labels.setError(PipelineError.sampleExtraction, details: "label \(u.label) not found")
+            }
+            labels.delete(u.label)
+            let line = pipeline.rewritten
+            for f in unwrapFilters {
+                let keep = (line ?? []).withUnsafeBytes { f.process(line: $0, timestamp: e.timestamp, labels: labels) }
+                if case .drop = keep { return true }
+            }
+        } else {
+            switch r.function {
+            case .bytesRate, .bytesOverTime: value = Double(pipeline.rewritten?.count ?? e.line.count)
+            default: value = 1
+            }
+        }
+        if labels.hasError {
+            pipelineError = (labels.get(LabelsBuilder.errorLabel) ?? "", labels.labels())
+            return false
+        }
+        let acc: RangeAccumulator
+        if labelsFixed, let a = lastAcc, let s = lastStream, s == e.labels {
+            // No stage changes labels: the series is the stream's, found without building labels.
+            acc = a
+        } else {
+            var key = labels.labels()
+            if let g = r.grouping { key = Aggregations.group(key, g) }
+            if key == lastKey, let a = lastAcc {
+                acc = a
+            } else if let a = series[key] {
+                acc = a
+            } else {
+                acc = RangeAccumulator(steps: n)
+                series[key] = acc
+            }
+            lastKey = key
+            lastAcc = acc
+            lastStream = e.labels
+        }
+        let eff = e.timestamp + r.offset
+        if sampleMode {
+            acc.samples.append((eff, value))
+        } else {
+            // Steps k with t_k >= eff and t_k < eff + range.
+            let first = eff <= t0 ? 0 : Int((eff - t0 + step - 1) / step)
+            let lastT = eff + r.range - 1
+            guard lastT >= t0, first < n else { return true }
+            let last = min(n - 1, Int((lastT - t0) / step))
+            if first <= last {
+                acc.sum[first] += value
+                acc.sum[last + 1] -= value
+                acc.count[first] += 1
+                acc.count[last + 1] -= 1
+            }
+        }
+        return true
+    }
+}
+
 extension Engine {
-    /// Evaluates `fn(query [range] offset o)` at every evaluation time in one pass over the entries.
+    /// Evaluates `fn(query [range] offset o)` at every evaluation time in one pass over the entries, on all
+    /// cores: each worker runs its own pipeline into its own accumulators, merged at the end.
     /// The window at time t is `(t - range, t]` (Loki's), shifted back by the offset.
     func evaluateRange(_ r: RangeAggregation, times: [Int64], params: QueryParams, stats: inout QueryStats) throws
         -> StepVector
     {
         let n = times.count
-        let t0 = times[0]
-        let step = n > 1 ? times[1] - times[0] : 1
         let (filter, covered) = try r.query.pushdownFilter()
-        let pipeline = try Pipeline(r.query, skip: covered)
-        let unwrapFilters = try (r.unwrap?.filters ?? []).map { try LabelFilterStage($0) }
         var request = SelectRequest(tenant: params.tenant, matchers: r.query.matchers,
-                                    from: t0 - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
+                                    from: times[0] - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
                                     direction: .forward, filter: filter, limit: 0)
         request.useBloom = params.useBloom
-        request.ordered = false  // windows do not care about order; samples are sorted per series below
         let sampleMode: Bool
         switch r.function {
-        case .avgOverTime, .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .firstOverTime,
-             .lastOverTime, .rateCounter:
+        case .avgOverTime, .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime,
+             .firstOverTime, .lastOverTime, .rateCounter:
             sampleMode = true
         default:
             sampleMode = false
         }
-        var series: [[Label]: RangeAccumulator] = [:]
-        var lastKey: [Label]?
-        var lastAcc: RangeAccumulator?
-        var lastStream: LabelSet?
-        let labelsFixed = r.unwrap == nil && r.query.stages.allSatisfy {
-            if case .lineFilter = $0 { return true }
-            return false
+        let workers = try (0..<store.parallelism).map { _ in
+            try RangeWorker(r, skip: covered, times: times, sampleMode: sampleMode)
         }
-        var pipelineError: (String, [Label])?
-        stats.store = try store.select(request) { e in
-            stats.postFilterLines += 1
-            guard pipeline.run(stream: e.labels, metadata: e.metadata, timestamp: e.timestamp, line: e.line) else {
-                return true
-            }
-            let labels = pipeline.labels
-            var value: Double
-            if let u = r.unwrap {
-                if let raw = labels.get(u.label) {
-                    let text = raw.trimmingSpaces
-                    let converted: Double?
-                    switch u.conversion {
-                    case .none: converted = Double(text)
-                    case .duration, .durationSeconds: converted = Units.durationNanos(text).map { Double($0) / 1e9 }
-                    case .bytes: converted = Units.bytes(text)
-                    }
-                    if let c = converted {
-                        value = c
-                    } else {
-                        value = 0
-                        labels.setError(PipelineError.sampleExtraction, details: "strconv.ParseFloat: parsing \"\(raw)\": invalid syntax")
-                    }
-                } else {
-                    value = 0
-                    labels.setError(PipelineError.sampleExtraction, details: "label \(u.label) not found")
-                }
-                labels.delete(u.label)
-                let line = pipeline.rewritten
-                for f in unwrapFilters {
-                    let keep = (line ?? []).withUnsafeBytes { f.process(line: $0, timestamp: e.timestamp, labels: labels) }
-                    if case .drop = keep { return true }
-                }
-            } else {
-                switch r.function {
-                case .bytesRate, .bytesOverTime: value = Double(pipeline.rewritten?.count ?? e.line.count)
-                default: value = 1
-                }
-            }
-            if labels.hasError {
-                pipelineError = (labels.get(LabelsBuilder.errorLabel) ?? "", labels.labels())
-                return false
-            }
-            let acc: RangeAccumulator
-            if labelsFixed, let a = lastAcc, let s = lastStream, s == e.labels {
-                // No stage changes labels: the series is the stream's, found without building labels.
-                acc = a
-            } else {
-                var key = labels.labels()
-                if let g = r.grouping { key = Aggregations.group(key, g) }
-                if key == lastKey, let a = lastAcc {
-                    acc = a
-                } else if let a = series[key] {
-                    acc = a
-                } else {
-                    acc = RangeAccumulator(steps: n)
+        stats.store = try store.selectParallel(request, sinks: workers)
+        stats.postFilterLines += workers.reduce(0) { $0 + $1.postFilterLines }
+        let pipelineError = workers.lazy.compactMap(\.pipelineError).first
+        var series: [[Label]: RangeAccumulator] = [:]
+        for w in workers {
+            for (key, acc) in w.series {
+                guard let into = series[key] else {
                     series[key] = acc
+                    continue
                 }
-                lastKey = key
-                lastAcc = acc
-                lastStream = e.labels
-            }
-            let eff = e.timestamp + r.offset
-            if sampleMode {
-                acc.samples.append((eff, value))
-            } else {
-                // Steps k with t_k >= eff and t_k < eff + range.
-                let first = eff <= t0 ? 0 : Int((eff - t0 + step - 1) / step)
-                let lastT = eff + r.range - 1
-                guard lastT >= t0, first < n else { return true }
-                let last = min(n - 1, Int((lastT - t0) / step))
-                if first <= last {
-                    acc.sum[first] += value
-                    acc.sum[last + 1] -= value
-                    acc.count[first] += 1
-                    acc.count[last + 1] -= 1
+                for k in 0...n {
+                    into.sum[k] += acc.sum[k]
+                    into.count[k] += acc.count[k]
                 }
+                into.samples += acc.samples
             }
-            return true
         }
         stats.linesProcessed += stats.store.linesScanned
         stats.bytesProcessed += stats.store.decompressedBytes

@@ -50,6 +50,16 @@ public final class LogStore: @unchecked Sendable {
         try engine.select(request, body)
     }
 
+    /// Feeds matching entries to `sinks`, one per worker thread, in time order within each page group but in no
+    /// global order; filtering and the sinks' work run on all cores. `parallelism` sinks are used.
+    @discardableResult
+    public func selectParallel(_ request: SelectRequest, sinks: [EntrySink]) throws -> SelectStats {
+        try engine.selectParallel(request, sinks: sinks)
+    }
+
+    /// How many sinks `selectParallel` can keep busy.
+    public var parallelism: Int { ProcessInfo.processInfo.activeProcessorCount }
+
     public func stats() -> StoreStats { engine.stats() }
 
     /// Label names (name nil) or one label's values over a tenant's streams with data in `[from, to)`.

@@ -19,9 +19,6 @@ public struct SelectRequest: Sendable {
     public var limit: Int
     /// Skip pages whose bloom filter rules out the filter's literals (off only to measure raw scan speed).
     public var useBloom = true
-    /// When false, entries come in time order per stream only (not merged across streams), which saves the
-    /// cross-stream merge: metric queries aggregate and do not need the global order.
-    public var ordered = true
 
     public init(tenant: String = Tenant.defaultID, matchers: [LabelMatcher], from: Int64 = Int64.min,
                 to: Int64 = Int64.max, direction: Direction = .backward, filter: LineFilter? = nil, limit: Int = 0) {
@@ -58,6 +55,22 @@ public struct SelectedEntry {
     public let timestamp: Int64
     public let line: UnsafeRawBufferPointer
     public let metadata: [Label]
+}
+
+/// Receives selected entries on one worker thread (`LogStore.selectParallel`).
+public protocol EntrySink: AnyObject {
+    /// Returns false to stop the whole read.
+    func accept(_ entry: SelectedEntry) -> Bool
+}
+
+/// A page reader and the sink it feeds, one per worker thread.
+final class SinkWorker {
+    let reader: PageReader
+    let sink: EntrySink
+    init(reader: PageReader, sink: EntrySink) {
+        self.reader = reader
+        self.sink = sink
+    }
 }
 
 /// A page to read: from a block (compressed, with a bloom) or from the head (in memory).
@@ -146,32 +159,6 @@ extension StoreEngine {
             let got = try parallelMap(slice.count, states: readers) { i, reader in
                 try StoreEngine.read(slice[i], request: request, reader: reader)
             }
-            if !request.ordered {
-                for g in got {
-                    stats.pagesScanned += g.stats.pagesScanned
-                    stats.compressedBytes += g.stats.compressedBytes
-                    stats.decompressedBytes += g.stats.decompressedBytes
-                    stats.linesScanned += g.stats.linesScanned
-                    stats.headPages += g.stats.headPages
-                    let b = g.batch
-                    let labels = streams[g.stream]
-                    let keep = try b.text.withUnsafeBytes { t in
-                        for k in 0..<b.count {
-                            let go = try body(SelectedEntry(labels: labels, timestamp: b.timestamps[k],
-                                                            line: UnsafeRawBufferPointer(rebasing: t[b.lineRange(k)]),
-                                                            metadata: b.metadata(k)))
-                            stats.entriesReturned += 1
-                            if !go || (request.limit > 0 && stats.entriesReturned >= request.limit) { return false }
-                        }
-                        return true
-                    }
-                    if !keep {
-                        stop = true
-                        break
-                    }
-                }
-                continue
-            }
             for g in got {
                 stats.pagesScanned += g.stats.pagesScanned
                 stats.compressedBytes += g.stats.compressedBytes
@@ -219,6 +206,47 @@ extension StoreEngine {
                 pending[k].result = remap[r]
             }
             results = kept
+        }
+        stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return stats
+    }
+
+    /// Feeds every matching entry to one of `sinks` (one per worker thread), in no global order: each group of
+    /// pages goes, in time order, to the sink of the thread that decoded it. Decoding, filtering and whatever the
+    /// sinks do (parsing, aggregation) run on all cores. Used by metric queries.
+    func selectParallel(_ request: SelectRequest, sinks: [EntrySink]) throws -> SelectStats {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var stats = SelectStats()
+        let (streams, groups) = plan(request, stats: &stats)
+        let workers = sinks.map { SinkWorker(reader: PageReader(filter: request.filter), sink: $0) }
+        let stop = StopFlag()
+        let results = try parallelMap(groups.count, states: workers) { i, w -> SelectStats in
+            if stop.isSet { return SelectStats() }
+            let g = try StoreEngine.read(groups[i], request: request, reader: w.reader)
+            let b = g.batch
+            let labels = streams[g.stream]
+            b.text.withUnsafeBytes { t in
+                for k in 0..<b.count {
+                    let go = w.sink.accept(SelectedEntry(labels: labels, timestamp: b.timestamps[k],
+                                                         line: UnsafeRawBufferPointer(rebasing: t[b.lineRange(k)]),
+                                                         metadata: b.metadata(k)))
+                    if !go {
+                        stop.set()
+                        return
+                    }
+                }
+            }
+            var st = g.stats
+            st.entriesReturned = b.count
+            return st
+        }
+        for g in results {
+            stats.pagesScanned += g.pagesScanned
+            stats.compressedBytes += g.compressedBytes
+            stats.decompressedBytes += g.decompressedBytes
+            stats.linesScanned += g.linesScanned
+            stats.headPages += g.headPages
+            stats.entriesReturned += g.entriesReturned
         }
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return stats
@@ -382,5 +410,21 @@ extension StoreEngine {
             if a[mid] < v { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+}
+
+/// A flag set once by any thread.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }
