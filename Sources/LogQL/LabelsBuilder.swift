@@ -82,6 +82,7 @@ public final class LabelsBuilder {
 
     /// All labels now, sorted by name: what the query result shows for the line.
     public func labels() -> [Label] {
+        if added.isEmpty && deleted.isEmpty { return stream.labels }  // nothing changed: no allocation
         var out: [Label] = stream.labels.filter { l in !deleted.contains(l.name) && !added.contains { $0.name == l.name } }
         for a in added { out.append(Label(a.name, a.value)) }
         out.sort { $0.name < $1.name }
