@@ -58,7 +58,8 @@ public enum ResultJSON {
         return "{\"summary\":\(summary),\"querier\":{\"store\":\(store)},\"ingester\":\(ingester),\"cache\":\(cache),\"index\":{\"totalChunks\":\(st.pagesTotal),\"postFilterChunks\":\(st.pagesScanned),\"shardsDuration\":0,\"usedBloomFilters\":\(st.pagesSkippedByBloom > 0)}}"
     }
 
-    static func labelsObject(_ labels: [Label]) -> String {
+    /// `{"name":"value",…}`
+    public static func labelsObject(_ labels: [Label]) -> String {
         "{" + labels.map { quote($0.name) + ":" + quote($0.value) }.joined(separator: ",") + "}"
     }
 
@@ -86,7 +87,8 @@ public enum ResultJSON {
         return s
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

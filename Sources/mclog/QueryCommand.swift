@@ -119,7 +119,7 @@ struct ResultPrinter {
         case .matrix(let series):
             for se in series {
                 if output == "jsonl" {
-                    out.write("{\"metric\":" + labelJSON(se.labels) + ",\"values\":[" + se.points.map {
+                    out.write("{\"metric\":" + ResultJSON.labelsObject(se.labels) + ",\"values\":[" + se.points.map {
                         "[\"\(TimeArgument.format($0.0))\",\"\(ResultJSON.number($0.1))\"]"
                     }.joined(separator: ",") + "]}\n")
                 } else {
@@ -131,7 +131,7 @@ struct ResultPrinter {
         case .vector(let samples):
             for v in samples {
                 if output == "jsonl" {
-                    out.write("{\"metric\":" + labelJSON(v.labels) + ",\"value\":[\"\(TimeArgument.format(v.timestamp))\",\"\(ResultJSON.number(v.value))\"]}\n")
+                    out.write("{\"metric\":" + ResultJSON.labelsObject(v.labels) + ",\"value\":[\"\(TimeArgument.format(v.timestamp))\",\"\(ResultJSON.number(v.value))\"]}\n")
                 } else {
                     out.write(labelText(v.labels) + "\t" + ResultJSON.number(v.value) + "\n")
                 }
@@ -142,13 +142,10 @@ struct ResultPrinter {
     }
 
     func labelText(_ labels: [Label]) -> String {
-        "{" + labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ") + "}"
-    }
-
-    func labelJSON(_ labels: [Label]) -> String {
-        "{" + labels.map { JSONLine.quote($0.name) + ":" + JSONLine.quote($0.value) }.joined(separator: ",") + "}"
+        "{" + labels.map { "\($0.name)=\"\(LabelSet.escape($0.value))\"" }.joined(separator: ", ") + "}"
     }
 }
+
 /// Buffered stdout writer on bytes.
 final class OutputBuffer {
     var buf: [UInt8] = []
@@ -180,29 +177,8 @@ final class OutputBuffer {
 
 /// The record format `logcli query --output jsonl` writes (and `mclog import --format jsonl` reads).
 enum JSONLine {
-    static func record(labels: LabelSet, timestamp: Int64, line: UnsafeRawBufferPointer) -> String {
-        let l = labels.labels.map { "\(quote($0.name)):\(quote($0.value))" }.joined(separator: ",")
-        return "{\"labels\":{\(l)},\"timestamp\":\"\(TimeArgument.format(timestamp))\",\"line\":\(quote(String(decoding: line, as: UTF8.self)))}\n"
-    }
-
     static func record(labels: [Label], timestamp: Int64, line: String) -> String {
-        let l = labels.map { "\(quote($0.name)):\(quote($0.value))" }.joined(separator: ",")
-        return "{\"labels\":{\(l)},\"timestamp\":\"\(TimeArgument.format(timestamp))\",\"line\":\(quote(line))}\n"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        let l = labels.map { "\(ResultJSON.quote($0.name)):\(ResultJSON.quote($0.value))" }.joined(separator: ",")
+        return "{\"labels\":{\(l)},\"timestamp\":\"\(TimeArgument.format(timestamp))\",\"line\":\(ResultJSON.quote(line))}\n"
     }
 }
