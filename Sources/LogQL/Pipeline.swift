@@ -21,8 +21,8 @@ final class Pipeline {
             case .pattern(let p): out.append(try PatternParserStage(pattern: p))
             case .regexp(let r): out.append(try RegexpParserStage(pattern: r))
             case .unpack: out.append(UnpackStage())
-            case .lineFormat, .labelFormat:
-                throw LogQLError("the stage \(stage) is not supported yet")
+            case .lineFormat(let t): out.append(try LineFormatStage(t))
+            case .labelFormat(let items): out.append(try LabelFormatStage(items))
             case .labelFilter(let f): out.append(try LabelFilterStage(f))
             case .drop(let items): out.append(DropKeepStage(items, keep: false))
             case .keep(let items): out.append(DropKeepStage(items, keep: true))

@@ -129,6 +129,23 @@ import Storage
         }
     }
 
+    @Test func formattersRewriteLinesAndLabels() throws {
+        let engine = Engine(store: EngineTests.store)
+        let p = QueryParams(start: 0, end: 100 * EngineTests.s, limit: 10, direction: .forward)
+        let (r, _) = try engine.execute(
+            "{level=\"error\"} | logfmt | line_format \"{{.status}} {{ .path | ToUpper }}\" | label_format sev=level_extracted, code=\"{{.status}}x\"", p)
+        guard case .streams(let streams) = r else { Issue.record("not streams"); return }
+        #expect(streams.count == 1)
+        #expect(streams[0].entries.map(\.1) == ["500 /BOOM", "500 /BOOM"])
+        let names = streams[0].labels.map(\.name)
+        #expect(names.contains("sev") && !names.contains("level_extracted"))
+        #expect(streams[0].labels.first { $0.name == "code" }?.value == "500x")
+        // A line filter after line_format runs on the new line, in the pipeline.
+        let (r2, _) = try engine.execute("{job=\"app\"} | logfmt | line_format \"{{.path}}\" |= \"/p3\"", p)
+        guard case .streams(let s2) = r2 else { return }
+        #expect(s2.flatMap { $0.entries.map(\.1) } == ["/p3"])
+    }
+
     @Test func sampleErrorsFailMetricQueriesUnlessFiltered() throws {
         let engine = Engine(store: EngineTests.store)
         let p = QueryParams(start: 60 * EngineTests.s, end: 60 * EngineTests.s, instant: true)
