@@ -138,6 +138,7 @@ extension Engine {
                                     from: times[0] - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
                                     direction: .forward, filter: filter, limit: 0)
         request.useBloom = params.useBloom
+        request.cancellation = params.cancellation
         let sampleMode: Bool
         switch r.function {
         case .avgOverTime, .minOverTime, .maxOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime,

@@ -54,6 +54,8 @@ public struct QueryParams: Sendable {
     /// Most series a metric query may return (Loki's `max_query_series`, 500).
     public var maxSeries: Int
     public var useBloom = true
+    /// Stops the query's reads when cancelled (the HTTP API's query timeout).
+    public var cancellation: QueryCancellation?
 
     public init(tenant: String = Tenant.defaultID, start: Int64, end: Int64, step: Int64 = 0, instant: Bool = false,
                 limit: Int = 100, direction: Direction = .backward, maxSeries: Int = 500) {

@@ -66,6 +66,14 @@ public final class LogStore: @unchecked Sendable {
     public func labelValues(tenant: String, name: String? = nil, from: Int64 = .min, to: Int64 = .max) -> [String] {
         engine.labelValues(tenant: tenant, name: name, from: from, to: to)
     }
+
+    /// The tenant's streams matching all `matchers` (none: every stream) with data in `[from, to)`, with page,
+    /// entry and byte counts, sorted by labels.
+    public func streams(tenant: String, matchers: [LabelMatcher], from: Int64 = .min, to: Int64 = .max)
+        -> [StreamSummary]
+    {
+        engine.streams(tenant: tenant, matchers: matchers, from: from, to: to)
+    }
 }
 
 import Foundation

@@ -19,6 +19,8 @@ public struct SelectRequest: Sendable {
     public var limit: Int
     /// Skip pages whose bloom filter rules out the filter's literals (off only to measure raw scan speed).
     public var useBloom = true
+    /// When set and cancelled, the read stops at the next page group with `QueryCancelledError`.
+    public var cancellation: QueryCancellation?
 
     public init(tenant: String = Tenant.defaultID, matchers: [LabelMatcher], from: Int64 = Int64.min,
                 to: Int64 = Int64.max, direction: Direction = .backward, filter: LineFilter? = nil, limit: Int = 0) {
@@ -154,6 +156,7 @@ extension StoreEngine {
         var next = 0
         var stop = false
         while next < groups.count && !stop {
+            try request.cancellation?.check()
             let slice = Array(groups[next..<min(groups.count, next + window)])
             next += slice.count
             let got = try parallelMap(slice.count, states: readers) { i, reader in
@@ -222,6 +225,7 @@ extension StoreEngine {
         let stop = StopFlag()
         let results = try parallelMap(groups.count, states: workers) { i, w -> SelectStats in
             if stop.isSet { return SelectStats() }
+            try request.cancellation?.check()
             let g = try StoreEngine.read(groups[i], request: request, reader: w.reader)
             let b = g.batch
             let labels = streams[g.stream]

@@ -81,3 +81,50 @@ import Storage
 enum WALSegments {
     static func count(_ dir: String) throws -> Int { try WAL.segments(in: dir).count }
 }
+
+/// What the store holds for one stream in a time range: for Loki's `/series`, `/index/stats` and `/index/volume`.
+/// Counts come from page metadata (a page overlapping the range counts whole), as Loki's come from chunk refs.
+public struct StreamSummary: Sendable {
+    public var labels: LabelSet
+    public var pages = 0
+    public var entries = 0
+    public var bytes = 0
+    public var minTime = Int64.max
+    public var maxTime = Int64.min
+}
+
+extension StoreEngine {
+    /// The tenant's streams that match all matchers and have data in `[from, to)`, sorted by labels.
+    func streams(tenant: String, matchers: [LabelMatcher], from: Int64, to: Int64) -> [StreamSummary] {
+        cond.lock()
+        let blockList = blocks[tenant] ?? []
+        var headPages = frozen.flatMap { $0.head.snapshot(tenant: tenant, matchers: matchers) }
+        headPages += head.snapshot(tenant: tenant, matchers: matchers)
+        cond.unlock()
+        let through = to == Int64.min ? Int64.min : to - 1
+        var out: [LabelSet: StreamSummary] = [:]
+        func add(_ labels: LabelSet, count: Int, bytes: Int, minTime: Int64, maxTime: Int64) {
+            var s = out[labels] ?? StreamSummary(labels: labels)
+            s.pages += 1
+            s.entries += count
+            s.bytes += bytes
+            s.minTime = min(s.minTime, minTime)
+            s.maxTime = max(s.maxTime, maxTime)
+            out[labels] = s
+        }
+        for b in blockList where b.meta.maxTime >= from && b.meta.minTime <= through {
+            for si in b.matchingStreams(matchers) {
+                let s = b.streams[si]
+                for p in s.pages where p.overlaps(from: from, through: through) {
+                    add(s.labels, count: p.count, bytes: p.rawSize, minTime: p.minTime, maxTime: p.maxTime)
+                }
+            }
+        }
+        for (labels, pages) in headPages {
+            for p in pages where !p.batch.isEmpty && p.maxTime >= from && p.minTime <= through {
+                add(labels, count: p.batch.count, bytes: p.batch.rawBytes, minTime: p.minTime, maxTime: p.maxTime)
+            }
+        }
+        return out.values.sorted { $0.labels < $1.labels }
+    }
+}
