@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layering (see ../shared/DESIGN.md): mclog → LogQL/Ingest → LogStore → Storage → C shims.
+// Layering (see ../shared/DESIGN.md): mclog → MCServer → LogQL/Ingest → LogStore → Storage → C shims.
 
 /// Release builds of the scan and query modules skip dynamic exclusivity checks: per-line loops over class
 /// state spent ~15 % of a metric query in them (perf). Debug builds and tests keep the checks.
@@ -14,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -30,10 +33,19 @@ let package = Package(
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
         .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"], swiftSettings: hotPath),
         .target(name: "Ingest", dependencies: ["LogStore"]),
+        .target(
+            name: "MCServer",
+            dependencies: [
+                "LogStore", "LogQL", "Ingest", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "mclog",
             dependencies: [
-                "LogStore", "LogQL", "Ingest",
+                "LogStore", "LogQL", "Ingest", "MCServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,7 +54,14 @@ let package = Package(
         .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "LogStore"]),
+        .testTarget(
+            name: "MCServerTests",
+            dependencies: [
+                "MCServer", "LogStore", "Ingest",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore"]),
     ],
     swiftLanguageModes: [.v6]

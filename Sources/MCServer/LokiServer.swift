@@ -1,0 +1,23 @@
+import Hummingbird
+import Logging
+import LogStore
+
+/// `mclog serve`: the Loki-compatible API on a Hummingbird application bound to `options.host:port`.
+public struct LokiServer: Sendable {
+    public let api: LokiAPI
+
+    public init(api: LokiAPI) { self.api = api }
+
+    /// The Hummingbird application; `onRunning` receives the bound port (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        var logger = Logger(label: "mclog.serve")
+        logger.logLevel = .warning
+        return Application(
+            router: api.router(),
+            configuration: .init(address: .hostname(api.options.host, port: api.options.port), serverName: "mclog"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
