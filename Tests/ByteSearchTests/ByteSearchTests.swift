@@ -107,4 +107,22 @@ import Testing
             Issue.record("unexpected error \(error)")
         }
     }
+
+    @Test("case-insensitive literals", arguments: [
+        ("error", "an ERROR here", 0, 3),
+        ("error", "Error", 0, 0),
+        ("error", "eRRoR", 0, 0),
+        ("error", "errorERROR", 1, 5),
+        ("error", "erro", 0, nil),
+        ("error", "x errr ERRO", 0, nil),
+        ("status=500", "STATUS=500", 0, 0),
+        ("status=500", "STATUS:500", 0, nil),
+        ("a-b", "A_B a-B", 0, 4),
+        ("é", "É é", 0, 3),
+    ] as [(String, String, Int, Int?)])
+    func caseInsensitive(_ needle: String, _ hay: String, _ from: Int, _ want: Int?) {
+        var h = hay
+        let got = h.withUTF8 { Literal(caseInsensitive: needle).firstIndex(in: UnsafeRawBufferPointer($0), from: from) }
+        #expect(got == want)
+    }
 }
