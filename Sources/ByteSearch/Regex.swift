@@ -24,16 +24,23 @@ public final class Regex: @unchecked Sendable {
     /// `multiline` makes `^`/`$` match at line breaks (used to scan a whole page of lines at once).
     public init(_ pattern: String, anchored: Bool = false, caseInsensitive: Bool = false, multiline: Bool = false) throws {
         self.pattern = pattern
-        let src = anchored ? "^(?:" + pattern + ")$" : pattern
         var errCode: Int32 = 0
         var errOffset: Int = 0
         var options: UInt32 = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF
         if caseInsensitive { options |= PCRE2_CASELESS }
         if multiline { options |= PCRE2_MULTILINE }
-        let compiled = src.withCString { p in
-            pcre2_compile_8(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), src.utf8.count, options,
-                            &errCode, &errOffset, nil)
+        func compile(_ p: String) -> OpaquePointer? {
+            let src = anchored ? "^(?:" + p + ")$" : p
+            return src.withCString { c in
+                pcre2_compile_8(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), src.utf8.count, options,
+                                &errCode, &errOffset, nil)
+            }
         }
+        // The rewritten pattern means the same; when it does not compile, compile the original for the error, so
+        // that the offset points into what the user wrote.
+        let rewritten = Regex.bracketingNegatedShorthands(pattern)
+        var compiled = compile(rewritten)
+        if compiled == nil && rewritten != pattern { compiled = compile(pattern) }
         guard let compiled else {
             var buf = [UInt8](repeating: 0, count: 256)
             let n = pcre2_get_error_message_8(errCode, &buf, 256)
@@ -45,6 +52,75 @@ public final class Regex: @unchecked Sendable {
     }
 
     deinit { pcre2_code_free_8(code) }
+
+    /// PCRE2 10.42's JIT, with `PCRE2_MATCH_INVALID_UTF`, stops the bare escapes `\S`, `\D` and `\W` at the first
+    /// non-ASCII character (`user=\S+` matches `user=j` in `user=jürgen`), while the interpreter and the same
+    /// escapes inside a class are right. `[\S]` means exactly `\S`, so bare occurrences outside classes and
+    /// `\Q…\E` quotes are bracketed, and patterns keep the JIT.
+    static func bracketingNegatedShorthands(_ pattern: String) -> String {
+        let b = Array(pattern.utf8)
+        guard b.contains(UInt8(ascii: "\\")) else { return pattern }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 8)
+        var i = 0
+        var inClass = false
+        var inQuote = false
+        while i < b.count {
+            let c = b[i]
+            if inQuote {
+                if c == UInt8(ascii: "\\"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "E") {
+                    inQuote = false
+                    out += [c, b[i + 1]]
+                    i += 2
+                } else {
+                    out.append(c)
+                    i += 1
+                }
+                continue
+            }
+            if c == UInt8(ascii: "\\"), i + 1 < b.count {
+                let e = b[i + 1]
+                if e == UInt8(ascii: "Q") { inQuote = true }
+                if !inClass && (e == UInt8(ascii: "S") || e == UInt8(ascii: "D") || e == UInt8(ascii: "W")) {
+                    out += [UInt8(ascii: "["), c, e, UInt8(ascii: "]")]
+                } else {
+                    out += [c, e]
+                }
+                i += 2
+                continue
+            }
+            if inClass {
+                if c == UInt8(ascii: "["), i + 1 < b.count, b[i + 1] == UInt8(ascii: ":"),
+                   let end = (i + 2..<b.count).first(where: { b[$0] == UInt8(ascii: "]") && b[$0 - 1] == UInt8(ascii: ":") }) {
+                    out += b[i...end]  // [:alpha:]
+                    i = end + 1
+                    continue
+                }
+                if c == UInt8(ascii: "]") { inClass = false }
+                out.append(c)
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "[") {
+                inClass = true
+                out.append(c)
+                i += 1
+                // `]` first in a class (after an optional `^`) is a literal.
+                if i < b.count, b[i] == UInt8(ascii: "^") {
+                    out.append(b[i])
+                    i += 1
+                }
+                if i < b.count, b[i] == UInt8(ascii: "]") {
+                    out.append(b[i])
+                    i += 1
+                }
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Per-thread match state.
     public final class Matcher {

@@ -71,8 +71,10 @@ public indirect enum LabelFilterExpr: Sendable, CustomStringConvertible {
         case .string(let m): m.description
         case .numeric(let n, let op, _, _, let text): "\(n)\(op.rawValue)\(text)"
         case .ip(let n, let neg, let c): "\(n)\(neg ? "!=" : "=")ip(\"\(c)\")"
+        // `,` takes everything to its right, so an `and` on the left of `or` needs its own parentheses.
         case .and(let a, let b): "\(a), \(b)"
-        case .or(let a, let b): "(\(a) or \(b))"
+        case .or(let a, let b):
+            if case .and = a { "((\(a)) or \(b))" } else { "(\(a) or \(b))" }
         }
     }
 }
@@ -149,8 +151,18 @@ public enum RangeFunction: String, Sendable, CaseIterable {
         }
     }
 
-    /// Functions that accept `by`/`without` grouping directly (Loki allows it on unwrapped range aggregations).
-    public var allowsGrouping: Bool { needsUnwrap || self == .rate }
+    /// Functions that may take `| unwrap`: those that need it, and `rate` and `absent_over_time`, where it is optional.
+    public var acceptsUnwrap: Bool { needsUnwrap || self == .rate || self == .absentOverTime }
+
+    /// Functions that accept `by`/`without` grouping directly; Loki allows it on the unwrapped aggregations that
+    /// pick or summarise values, not on `sum_over_time`, `rate`, `rate_counter` or the log range functions.
+    public var allowsGrouping: Bool {
+        switch self {
+        case .avgOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime, .maxOverTime, .minOverTime,
+             .firstOverTime, .lastOverTime: true
+        default: false
+        }
+    }
 }
 
 public struct Grouping: Sendable, CustomStringConvertible {
@@ -243,6 +255,19 @@ public indirect enum MetricExpr: Sendable, CustomStringConvertible {
         case .labelReplace(let i, let d, let rep, let s, let re):
             return "label_replace(\(i), \"\(escapeLogQL(d))\", \"\(escapeLogQL(rep))\", \"\(escapeLogQL(s))\", \"\(escapeLogQL(re))\")"
         case .paren(let e): return "(\(e))"
+        }
+    }
+
+    /// The value of a scalar expression, folded as Loki folds literal legs at parse time (comparisons give 0 or 1,
+    /// division and modulo by zero NaN); nil for anything that is not a scalar.
+    var constantValue: Double? {
+        switch self {
+        case .number(let v): return v
+        case .paren(let e): return e.constantValue
+        case .binary(let op, let l, let r, _, _):
+            guard let a = l.constantValue, let b = r.constantValue else { return nil }
+            return BinaryEvaluator.arith(op, a, b, returnBool: true)
+        default: return nil
         }
     }
 

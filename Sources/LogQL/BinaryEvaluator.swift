@@ -50,8 +50,9 @@ enum BinaryEvaluator {
         case .add: return a + b
         case .sub: return a - b
         case .mul: return a * b
-        case .div: return a / b
-        case .mod: return a.truncatingRemainder(dividingBy: b)
+        // Loki guards division and modulo by zero: the result is NaN, not ±Inf.
+        case .div: return b == 0 ? .nan : a / b
+        case .mod: return b == 0 ? .nan : a.truncatingRemainder(dividingBy: b)
         case .pow: return pow(a, b)
         case .eq, .neq, .gt, .gte, .lt, .lte: return compare(op, a, b) ? 1 : (returnBool ? 0 : nil)
         default: return nil
@@ -96,7 +97,13 @@ enum BinaryEvaluator {
                     let values = (0..<n).map { i -> Double? in
                         lefts.contains { $0.value[i] != nil } && leftSigs.contains(sig) ? nil : v[i]
                     }
-                    if values.contains(where: { $0 != nil }) { out[k, default: Array(repeating: nil, count: n)] = values }
+                    guard values.contains(where: { $0 != nil }) else { continue }
+                    // A right series with the same labels as a left one fills only the steps the left one lacks.
+                    if let existing = out[k] {
+                        out[k] = zip(existing, values).map { $0 ?? $1 }
+                    } else {
+                        out[k] = values
+                    }
                 }
             }
             return out
@@ -112,44 +119,59 @@ enum BinaryEvaluator {
         }
     }
 
+    /// Loki's `vectorBinop`, step by step: each "many" sample finds the one "one" sample with its signature. The
+    /// result keeps the "many" side's labels (one-to-one: only the `on` labels, or without the `ignoring` ones;
+    /// `group_x(…)` copies the listed labels from the "one" side). A comparison without `bool` keeps the left
+    /// operand's value, whichever side is the "many" one.
     static func vectorOp(_ op: BinaryOp, _ many: Engine.StepVector, _ one: Engine.StepVector, returnBool: Bool,
                          matching: VectorMatching?, count n: Int, swapped: Bool) throws -> Engine.StepVector {
         let card = matching?.card ?? .oneToOne
-        var oneBySig: [[Label]: ([Label], [Double?])] = [:]
-        for (k, v) in one {
-            let sig = signature(k, matching)
-            if oneBySig[sig] != nil {
-                let side = card == .oneToOne ? "right" : (swapped ? "left" : "right")
-                throw LogQLError("found duplicate series for the match group \(sig) on the \(side) hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side")
+        var oneBySig: [[Label]: [([Label], [Double?])]] = [:]
+        for (k, v) in one { oneBySig[signature(k, matching), default: []].append((k, v)) }
+        for (_, members) in oneBySig where members.count > 1 {
+            for i in 0..<n where members.lazy.filter({ $0.1[i] != nil }).count > 1 {
+                let side = swapped ? "left" : "right"
+                throw LogQLError("found duplicate series on the \(side) hand-side;many-to-many matching not allowed: matching labels must be unique on one side")
             }
-            oneBySig[sig] = (k, v)
         }
         var out: Engine.StepVector = [:]
-        var seen = Set<[Label]>()
+        // Per signature (one-to-one) or result labels (many-to-one): the steps already matched.
+        var matched: [[Label]: [Bool]] = [:]
         for (k, v) in many {
             let sig = signature(k, matching)
-            guard let (otherLabels, other) = oneBySig[sig] else { continue }
-            if card == .oneToOne && !seen.insert(sig).inserted {
-                throw LogQLError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
-            }
-            var labels: [Label]
-            if card == .oneToOne {
-                labels = op.isComparison && !returnBool ? k : signatureDropping(k, matching)
-            } else {
-                labels = k
-                for name in matching?.include ?? [] {
-                    labels.removeAll { $0.name == name }
-                    if let l = otherLabels.first(where: { $0.name == name }) { labels.append(l) }
+            guard let candidates = oneBySig[sig] else { continue }
+            for i in 0..<n {
+                guard let x = v[i], let (otherLabels, other) = candidates.first(where: { $0.1[i] != nil }),
+                      let y = other[i]
+                else { continue }
+                var labels: [Label]
+                if card == .oneToOne {
+                    labels = signatureDropping(k, matching)
+                } else {
+                    labels = k
+                    for name in matching?.include ?? [] {
+                        labels.removeAll { $0.name == name }
+                        if let l = otherLabels.first(where: { $0.name == name }) { labels.append(l) }
+                    }
+                    labels.sort { $0.name < $1.name }
                 }
-                labels.sort { $0.name < $1.name }
-            }
-            let values = (0..<n).map { i -> Double? in
-                guard let x = v[i], let y = other[i] else { return nil }
+                let key = card == .oneToOne ? sig : labels
+                if matched[key]?[i] == true {
+                    throw LogQLError(card == .oneToOne
+                        ? "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                        : "multiple matches for labels: grouping labels must ensure unique matches")
+                }
+                matched[key, default: Array(repeating: false, count: n)][i] = true
                 let (lhs, rhs) = swapped ? (y, x) : (x, y)
-                if op.isComparison && !returnBool { return compare(op, lhs, rhs) ? x : nil }
-                return arith(op, lhs, rhs, returnBool: returnBool)
+                let value: Double?
+                if op.isComparison && !returnBool {
+                    value = compare(op, lhs, rhs) ? lhs : nil
+                } else {
+                    value = arith(op, lhs, rhs, returnBool: returnBool)
+                }
+                guard let value else { continue }
+                out[labels, default: Array(repeating: nil, count: n)][i] = value
             }
-            if values.contains(where: { $0 != nil }) { out[labels] = values }
         }
         return out
     }

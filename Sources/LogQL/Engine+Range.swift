@@ -184,7 +184,11 @@ extension Engine {
                     if c > 0 { present[k] = true }
                 }
             }
-            let labels = r.query.matchers.filter { $0.op == .eq }.map { Label($0.name, $0.value) }.sorted()
+            // Loki's absentLabels: the equality matchers' labels, minus any name that another matcher also uses.
+            var counts: [String: Int] = [:]
+            for m in r.query.matchers { counts[m.name, default: 0] += 1 }
+            let labels = r.query.matchers.filter { $0.op == .eq && counts[$0.name] == 1 }
+                .map { Label($0.name, $0.value) }.sorted()
             let values: [Double?] = present.map { $0 ? nil : 1 }
             if values.contains(where: { $0 != nil }) { out[labels] = values }
             return out

@@ -38,8 +38,9 @@ public struct LineFilterStage: Sendable, CustomStringConvertible {
             switch op {
             case .contains, .notContains: parts.append(.contains(Literal(s)))
             case .matches, .notMatches:
-                if let literals = LineFilterStage.literalAlternation(s) {
-                    parts.append(literals.count == 1 ? .contains(Literal(literals[0])) : .any(literals.map { .contains(Literal($0)) }))
+                if let (literals, fold) = LineFilterStage.literalAlternation(s) {
+                    let needles = literals.map { fold ? Literal(caseInsensitive: $0) : Literal($0) }
+                    parts.append(needles.count == 1 ? .contains(needles[0]) : .any(needles.map { .contains($0) }))
                 } else {
                     parts.append(.matches(try LineFilterStage.regex(s)))
                 }
@@ -65,16 +66,24 @@ public struct LineFilterStage: Sendable, CustomStringConvertible {
         }
     }
 
-    /// `foo`, `foo|bar`, `.*foo.*`: a regex that only asks for one of some literals, or nil.
-    static func literalAlternation(_ pattern: String) -> [String]? {
+    /// `foo`, `foo|bar`, `.*foo.*`, `(?i)foo`: a regex that only asks for one of some literals, or nil. With a
+    /// leading `(?i)` (and only ASCII in the literals) the literals match case-insensitively, as Loki rewrites
+    /// `|~ "(?i)foo"` to a case-insensitive contains filter.
+    static func literalAlternation(_ pattern: String) -> (literals: [String], caseInsensitive: Bool)? {
         var p = Substring(pattern)
+        var fold = false
+        if p.hasPrefix("(?i)") {
+            p = p.dropFirst(4)
+            fold = true
+        }
         if p.hasPrefix(".*") { p = p.dropFirst(2) }
         if p.hasSuffix(".*") && !p.hasSuffix("\\.*") { p = p.dropLast(2) }
         let special = Set("\\^$.|?*+()[]{}")
         let alternatives = p.split(separator: "|", omittingEmptySubsequences: false)
         guard !alternatives.isEmpty, alternatives.allSatisfy({ !$0.isEmpty && !$0.contains(where: special.contains) })
         else { return nil }
-        return alternatives.map(String.init)
+        if fold && !p.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+        return (alternatives.map(String.init), fold)
     }
 }
 

@@ -15,6 +15,14 @@ extension Parser {
             let matching = try vectorMatching(for: op, at: opTok.position)
             let next = op == .pow ? op.precedence : op.precedence + 1
             let rhs = try expression(minPrecedence: next)
+            // Loki folds literal legs at parse time; a set operator cannot take one. (Comparisons between two
+            // literals fold to 0 or 1, with or without bool, as in Loki.)
+            if op.isSet, let v = lhs.constantValue {
+                throw LogQLError("unexpected literal for left leg of logical/set binary operation (\(op.rawValue)): \(goFloat(v))", at: opTok.position)
+            }
+            if op.isSet, let v = rhs.constantValue {
+                throw LogQLError("unexpected literal for right leg of logical/set binary operation (\(op.rawValue)): \(goFloat(v))", at: opTok.position)
+            }
             lhs = .binary(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: matching)
         }
         return lhs
@@ -84,7 +92,7 @@ extension Parser {
             try expect(")", "')'")
             return .paren(e)
         case .symbol("{"), .symbol("<"):
-            throw LogQLError("a log query cannot be used here; wrap it in a range aggregation such as count_over_time(\(describe(t))…[5m])", at: t.position)
+            throw LogQLError("a log query cannot be used here; wrap it in a range aggregation such as count_over_time({…}[5m])", at: t.position)
         case .identifier(let name):
             if let fn = RangeFunction(rawValue: name) { return .range(try rangeAggregation(fn)) }
             if let op = VectorOp(rawValue: name) { return try vectorAggregation(op) }
@@ -112,6 +120,8 @@ extension Parser {
                     throw LogQLError("invalid regex in label_replace: \(error)", at: t.position)
                 }
                 return .labelReplace(inner: inner, destination: args[0], replacement: args[1], source: args[2], regex: args[3])
+            case "approx_topk", "variants":
+                throw LogQLError("\(name) is not supported (it is experimental in Loki); use topk or separate queries", at: t.position)
             default:
                 throw LogQLError("unknown function or keyword \(name); a query starts with a stream selector like {job=\"nginx\"} or a function like count_over_time", at: t.position)
             }
@@ -132,13 +142,16 @@ extension Parser {
         var g = try grouping()
         try expect("(", "'(' after \(fn.rawValue)")
         var param: Double?
-        if fn == .quantileOverTime {
+        if case .number(let text) = peek.kind, case .symbol(",") = peekNext.kind {
             let pt = advance()
-            guard case .number(let text) = pt.kind, let v = Double(text) else {
-                throw LogQLError("quantile_over_time needs a quantile first, e.g. quantile_over_time(0.99, …)", at: pt.position)
+            guard fn == .quantileOverTime else {
+                throw LogQLError("parameter \(text) not supported for operation \(fn.rawValue)", at: pt.position)
             }
+            guard let v = Double(text) else { throw LogQLError("invalid parameter for operation \(fn.rawValue): \(text)", at: pt.position) }
             param = v
-            try expect(",", "',' after the quantile")
+            _ = advance()
+        } else if fn == .quantileOverTime {
+            throw LogQLError("parameter required for operation quantile_over_time, e.g. quantile_over_time(0.99, …)", at: peek.position)
         }
         // Either `{…} [5m] | stages` or `{…} | stages [5m]`, optionally in parentheses.
         var parens = 0
@@ -152,7 +165,13 @@ extension Parser {
         var query = LogQuery(matchers: try selector(), stages: [])
         var rangeText: String?
         var range: Int64 = 0
-        if isSymbol("[") { (range, rangeText) = try rangeLiteral() }
+        var offset: Int64 = 0
+        var offsetText: String?
+        if isSymbol("[") {
+            (range, rangeText) = try rangeLiteral()
+            // `{…}[5m] offset 1h | json`: Loki lets the offset follow the range before the pipeline too.
+            if isIdentifier("offset") { (offset, offsetText) = try offsetModifier() }
+        }
         let (stages, unwrap) = try pipeline(stopAtUnwrap: true)
         query.stages = stages
         for _ in 0..<parens { try expect(")", "')'") }
@@ -162,15 +181,7 @@ extension Parser {
             }
             (range, rangeText) = try rangeLiteral()
         }
-        var offset: Int64 = 0
-        var offsetText: String?
-        if isIdentifier("offset") {
-            _ = advance()
-            let ot = advance()
-            guard case .number(let text) = ot.kind else { throw LogQLError("offset needs a duration", at: ot.position) }
-            offset = try Units.duration(text, at: ot.position)
-            offsetText = text
-        }
+        if offsetText == nil && isIdentifier("offset") { (offset, offsetText) = try offsetModifier() }
         try expect(")", "')' to close \(fn.rawValue)")
         if g == nil { g = try grouping() }
         if g != nil && !fn.allowsGrouping {
@@ -179,11 +190,19 @@ extension Parser {
         if fn.needsUnwrap && unwrap == nil {
             throw LogQLError("invalid aggregation \(fn.rawValue) without unwrap", at: fnTok.position)
         }
-        if !fn.needsUnwrap && fn != .rate && unwrap != nil {
+        if !fn.acceptsUnwrap && unwrap != nil {
             throw LogQLError("invalid aggregation \(fn.rawValue) with unwrap", at: fnTok.position)
         }
         return RangeAggregation(function: fn, query: query, unwrap: unwrap, range: range, offset: offset,
                                 rangeText: rangeText!, offsetText: offsetText, parameter: param, grouping: g)
+    }
+
+    /// `offset 1h`
+    mutating func offsetModifier() throws -> (Int64, String) {
+        _ = advance()
+        let ot = advance()
+        guard case .number(let text) = ot.kind else { throw LogQLError("offset needs a duration, e.g. offset 1h", at: ot.position) }
+        return (try Units.duration(text, at: ot.position), text)
     }
 
     mutating func rangeLiteral() throws -> (Int64, String) {
@@ -205,11 +224,19 @@ extension Parser {
         var param: Double?
         if op == .topk || op == .bottomk {
             let pt = advance()
-            guard case .number(let text) = pt.kind, let v = Double(text), v >= 1, v == v.rounded() else {
-                throw LogQLError("\(op.rawValue) needs a positive integer k first, e.g. \(op.rawValue)(10, …)", at: pt.position)
+            guard case .number(let text) = pt.kind, case .symbol(",") = peek.kind else {
+                throw LogQLError("parameter required for operation \(op.rawValue): it needs a positive integer k first, e.g. \(op.rawValue)(10, …)", at: pt.position)
+            }
+            guard let v = Double(text), v == v.rounded() else {
+                throw LogQLError("invalid parameter \(op.rawValue)(\(text),: k must be a positive integer", at: pt.position)
+            }
+            guard v >= 1 else {
+                throw LogQLError("invalid parameter \(op.rawValue)(\(text),: k must be greater than 0 (a positive integer)", at: pt.position)
             }
             param = v
-            try expect(",", "',' after k")
+            _ = advance()
+        } else if case .number(let text) = peek.kind, case .symbol(",") = peekNext.kind {
+            throw LogQLError("unsupported parameter for operation \(op.rawValue)(\(text),", at: peek.position)
         }
         let inner = try expression(minPrecedence: 1)
         try expect(")", "')' to close \(op.rawValue)")
@@ -222,28 +249,11 @@ extension Parser {
     }
 }
 
-/// Semantic checks after parsing.
-enum Validator {
-    static func check(_ e: MetricExpr) throws {
-        switch e {
-        case .binary(let op, let l, let r, let b, _):
-            if op.isSet && (l.isScalar || r.isScalar) {
-                throw LogQLError("set operator \(op.rawValue) not allowed in binary scalar expression")
-            }
-            if op.isComparison && l.isScalar && r.isScalar && !b {
-                throw LogQLError("comparisons between scalars must use bool modifier")
-            }
-            try check(l)
-            try check(r)
-        case .vectorAggregation(_, _, let inner, _): try check(inner)
-        case .labelReplace(let inner, _, _, _, _): try check(inner)
-        case .paren(let inner): try check(inner)
-        case .range, .number, .vector: break
-        }
-    }
-}
-
 import ByteSearch
+import Foundation
+
+/// Go's `%f`: `1.000000`.
+func goFloat(_ v: Double) -> String { String(format: "%f", v) }
 
 enum ByteSearchRegexCheck {
     static func compile(_ pattern: String) throws -> Regex { try Regex(pattern, anchored: true) }

@@ -10,16 +10,30 @@ public struct Parser {
     /// Parses a whole query: a log query or a metric query.
     public static func parse(_ query: String) throws -> Query {
         var p = try Parser(query)
+        if case .end = p.peek.kind {
+            throw LogQLError("empty query: expected a stream selector like {job=\"nginx\"} or a metric query", at: p.peek.position)
+        }
         let q: Query
         if p.startsSelector {
             q = .log(try p.logQuery())
+        } else if let depth = p.parenthesisedSelectorDepth {
+            // `({job="x"} |= "y")`: a log query in parentheses, as Loki's grammar allows.
+            for _ in 0..<depth { _ = p.advance() }
+            let inner = try p.logQuery()
+            for _ in 0..<depth { try p.expect(")", "')' to close the log query") }
+            q = .log(inner)
         } else {
             q = .metric(try p.expression(minPrecedence: 1))
         }
         guard case .end = p.peek.kind else {
+            if case .log = q, p.isSymbol("[") {
+                throw LogQLError("a log query cannot take a range; use a range aggregation such as count_over_time({…}[5m])", at: p.peek.position)
+            }
+            if case .metric = q, p.isIdentifier("offset") {
+                throw LogQLError("offset must follow the range inside the function, e.g. count_over_time({…}[5m] offset 5m)", at: p.peek.position)
+            }
             throw LogQLError("unexpected \(p.describe(p.peek))", at: p.peek.position)
         }
-        if case .metric(let m) = q { try Validator.check(m) }
         return q
     }
 
@@ -61,6 +75,17 @@ public struct Parser {
     }
 
     var startsSelector: Bool { isSymbol("{") || isSymbol("<") }
+
+    /// How many `(` precede a selector at the start of the query, or nil when the query does not start that way.
+    var parenthesisedSelectorDepth: Int? {
+        var i = index
+        while case .symbol("(") = tokens[i].kind { i += 1 }
+        guard i > index else { return nil }
+        switch tokens[i].kind {
+        case .symbol("{"), .symbol("<"): return i - index
+        default: return nil
+        }
+    }
 
     mutating func expect(_ symbol: String, _ what: String) throws {
         let t = advance()
@@ -151,6 +176,8 @@ public struct Parser {
             case "keep":
                 _ = advance()
                 stages.append(.keep(try labelSelectorItems()))
+            case "xml":
+                throw LogQLError("the xml parser is not supported (it is experimental in Loki); use regexp or pattern", at: t.position)
             case "decolorize":
                 _ = advance()
                 stages.append(.decolorize)
@@ -161,7 +188,7 @@ public struct Parser {
                 _ = advance()
                 var unwrap = try unwrapTarget()
                 // Label filters after unwrap (e.g. `| __error__=""`).
-                while isSymbol("|"), case .identifier = peekNext.kind {
+                while isSymbol("|"), { if case .identifier = peekNext.kind { return true }; return peekNext.kind == .symbol("(") }() {
                     _ = advance()
                     unwrap.filters.append(try labelFilter())
                 }
@@ -269,23 +296,36 @@ public struct Parser {
         }
     }
 
-    /// Label filter expression: `or` of `and`s (`and` or `,`) of primaries.
-    mutating func labelFilter() throws -> LabelFilterExpr {
-        var lhs = try labelFilterAnd()
-        while isIdentifier("or") {
-            _ = advance()
-            lhs = .or(lhs, try labelFilterAnd())
+    /// Label filter expression with Loki's precedence. `or` binds loosest and `and` tighter, both left-associative;
+    /// `,` and juxtaposition (`a="x" b="y"`) also mean and, but Loki's grammar gives them no precedence and resolves
+    /// every conflict by shifting, so they take everything to their right: `a, b or c` is `a and (b or c)`.
+    mutating func labelFilter(minPower: Int = 0) throws -> LabelFilterExpr {
+        var lhs = try labelFilterPrimary()
+        while let (left, right, isOr) = labelFilterOperator(), left >= minPower {
+            if isIdentifier("or") || isIdentifier("and") || isSymbol(",") { _ = advance() }
+            let rhs = try labelFilter(minPower: right)
+            lhs = isOr ? .or(lhs, rhs) : .and(lhs, rhs)
         }
         return lhs
     }
 
-    mutating func labelFilterAnd() throws -> LabelFilterExpr {
-        var lhs = try labelFilterPrimary()
-        while isIdentifier("and") || (isSymbol(",") && { if case .identifier = peekNext.kind { return true }; return false }()) {
-            _ = advance()
-            lhs = .and(lhs, try labelFilterPrimary())
+    /// The operator after a label filter primary, with its left and right binding powers.
+    func labelFilterOperator() -> (Int, Int, Bool)? {
+        if isIdentifier("or") { return (1, 2, true) }
+        if isIdentifier("and") { return (3, 4, false) }
+        let next = peekNext.kind
+        if isSymbol(",") {
+            if case .identifier = next { return (5, 0, false) }
+            if case .symbol("(") = next { return (5, 0, false) }
+            return nil
         }
-        return lhs
+        // Juxtaposition: another `name op value` or a parenthesised filter.
+        if isSymbol("(") { return (5, 0, false) }
+        if case .identifier = peek.kind, case .symbol(let op) = next,
+           ["=", "!=", "=~", "!~", "==", ">", ">=", "<", "<="].contains(op) {
+            return (5, 0, false)
+        }
+        return nil
     }
 
     mutating func labelFilterPrimary() throws -> LabelFilterExpr {
@@ -301,6 +341,9 @@ public struct Parser {
             throw LogQLError("unexpected \(describe(opTok)); expected a comparison after \(name)", at: opTok.position)
         }
         // ip("…")
+        if isIdentifier("ip"), case .symbol("(") = peekNext.kind, op != "=" && op != "!=" {
+            throw LogQLError("ip() label filters only take = or != (got \(op))", at: opTok.position)
+        }
         if (op == "=" || op == "!="), isIdentifier("ip") {
             _ = advance()
             try expect("(", "'(' after ip")
@@ -308,8 +351,13 @@ public struct Parser {
             try expect(")", "')'")
             return .ip(name: name, negate: op == "!=", cidr: cidr)
         }
+        var sign = ""
+        if isSymbol("-") || isSymbol("+"), case .number = peekNext.kind {
+            if isSymbol("-") { sign = "-" }
+            _ = advance()
+        }
         switch peek.kind {
-        case .string(let v):
+        case .string(let v) where sign.isEmpty:
             guard let mop = LabelMatcher.Op(rawValue: op) else {
                 throw LogQLError("operator \(op) needs a number, duration or bytes value, not a string", at: opTok.position)
             }
@@ -317,8 +365,12 @@ public struct Parser {
             do { return .string(try LabelMatcher(name, mop, v)) } catch {
                 throw LogQLError("invalid label filter: \(error)", at: vt.position)
             }
-        case .number(let text):
+        case .number(let unsigned):
             let vt = advance()
+            let text = sign + unsigned
+            if !sign.isEmpty && Double(text) == nil {
+                throw LogQLError("invalid value \(text): only plain numbers take a sign", at: vt.position)
+            }
             let nop: NumericOp
             switch op {
             case "=", "==": nop = .eq

@@ -3,8 +3,12 @@ import LogStore
 /// `| line_format "{{ .a }} …"`: replaces the line with the rendered template.
 final class LineFormatStage: LogStage {
     private let template: LineTemplate
+    private let source: String
 
-    init(_ source: String) throws { template = try LineTemplate(source) }
+    init(_ source: String) throws {
+        template = try LineTemplate(source)
+        self.source = source
+    }
 
     func process(line: UnsafeRawBufferPointer, timestamp: Int64, labels: LabelsBuilder) -> StageResult {
         do {
@@ -12,7 +16,7 @@ final class LineFormatStage: LogStage {
                                           timestamp: timestamp)
             return .replace(Array(out.utf8))
         } catch {
-            labels.setError(PipelineError.templateFormat, details: "\(error)")
+            labels.setError(PipelineError.templateFormat, details: templateErrorDetails(error, name: "line", source: source))
             return .keep
         }
     }
@@ -22,7 +26,7 @@ final class LineFormatStage: LogStage {
 final class LabelFormatStage: LogStage {
     private enum Item {
         case rename(String, String)
-        case template(String, LineTemplate)
+        case template(String, LineTemplate, String)
     }
 
     private let items: [Item]
@@ -35,7 +39,7 @@ final class LabelFormatStage: LogStage {
             }
             switch item.source {
             case .rename(let src): return .rename(item.destination, src)
-            case .template(let t): return .template(item.destination, try LineTemplate(t))
+            case .template(let t): return .template(item.destination, try LineTemplate(t), t)
             }
         }
     }
@@ -49,9 +53,9 @@ final class LabelFormatStage: LogStage {
             case .rename(let dst, let src):
                 results.append((dst, labels.get(src)))
                 renamed.append(src)
-            case .template(let dst, let t):
+            case .template(let dst, let t, let source):
                 do { results.append((dst, try t.render(label: { labels.get($0) }, line: text, timestamp: timestamp))) } catch {
-                    labels.setError(PipelineError.templateFormat, details: "\(error)")
+                    labels.setError(PipelineError.templateFormat, details: templateErrorDetails(error, name: "label", source: source))
                 }
             }
         }
@@ -84,4 +88,15 @@ final class DecolorizeStage: LogStage {
         }
         return .replace(out)
     }
+}
+
+/// Go's text/template execution error as Loki puts it in `__error_details__`: the template is named `line`
+/// (line_format) or `label` (label_format), and the location is the failing node's line and byte column on that
+/// line, as Go's `Tree.ErrorContext` computes them: `template: line:1:2: executing "line" at <.foo>: …`.
+func templateErrorDetails(_ error: Error, name: String, source: String) -> String {
+    guard let e = error as? LogQLError, let pos = e.position else { return "\(error)" }
+    let before = Array(source.utf8).prefix(pos)
+    let line = 1 + before.lazy.filter { $0 == 10 }.count
+    let column = before.lastIndex(of: 10).map { pos - ($0 + 1) } ?? pos
+    return "template: \(name):\(line):\(column): executing \"\(name)\" \(e.message)"
 }

@@ -15,7 +15,7 @@ public indirect enum LineFilter: Sendable {
     /// False when a page with this bloom cannot hold a matching line.
     public func mayMatch(_ bloom: NGramBloom) -> Bool {
         switch self {
-        case .contains(let l): return bloom.mayContain(l.bytes)
+        case .contains(let l): return l.caseInsensitive || bloom.mayContain(l.bytes)
         case .notContains, .matches, .notMatches: return true
         case .any(let fs): return fs.contains { $0.mayMatch(bloom) }
         case .all(let fs): return fs.allSatisfy { $0.mayMatch(bloom) }

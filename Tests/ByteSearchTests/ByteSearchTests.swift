@@ -65,4 +65,64 @@ import Testing
         #expect(caps?[1] == 7..<12)
         #expect(caps?[2] == nil)
     }
+
+    @Test("bare \\S, \\D, \\W are bracketed outside classes and quotes", arguments: [
+        (#"\S+"#, #"[\S]+"#),
+        (#"\d\D\w\W\s\S"#, #"\d[\D]\w[\W]\s[\S]"#),
+        (#"[\S]+[^\s]\S{2}"#, #"[\S]+[^\s][\S]{2}"#),
+        (#"a\\S"#, #"a\\S"#),
+        (#"\Q\S\E\S"#, #"\Q\S\E[\S]"#),
+        (#"[]\S]\S"#, #"[]\S][\S]"#),
+        (#"[^]\D]\D"#, #"[^]\D][\D]"#),
+        (#"[[:alpha:]\S]\D"#, #"[[:alpha:]\S][\D]"#),
+        ("plain", "plain"),
+    ])
+    func bracketing(_ pattern: String, _ want: String) {
+        #expect(Regex.bracketingNegatedShorthands(pattern) == want)
+    }
+
+    @Test("negated shorthands match non-ASCII under the JIT", arguments: [
+        (#"user=\S+"#, "login user=jürgen ok", "user=jürgen"),
+        (#"n=\D+"#, "n=größe1", "n=größe"),
+        (#"\w+\W+\w+"#, "jürgen", "jürgen"),
+        (#"\S+$"#, "ok Zürich", "Zürich"),
+    ])
+    func negatedShorthandsOverNonASCII(_ pattern: String, _ subject: String, _ want: String) throws {
+        let r = try Regex(pattern)
+        #expect(r.jitted)
+        var s = subject
+        let range = s.withUTF8 { Regex.Matcher(r).firstMatch(UnsafeRawBufferPointer($0)) }
+        let got = range.map { String(decoding: Array(subject.utf8)[$0], as: UTF8.self) }
+        #expect(got == want)
+    }
+
+    @Test func compileErrorsPointIntoTheOriginalPattern() {
+        do {
+            _ = try Regex(#"\S\S("#)
+            Issue.record("compiled")
+        } catch let e as RegexError {
+            #expect(e.pattern == #"\S\S("#)
+            #expect(e.offset == 5)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("case-insensitive literals", arguments: [
+        ("error", "an ERROR here", 0, 3),
+        ("error", "Error", 0, 0),
+        ("error", "eRRoR", 0, 0),
+        ("error", "errorERROR", 1, 5),
+        ("error", "erro", 0, nil),
+        ("error", "x errr ERRO", 0, nil),
+        ("status=500", "STATUS=500", 0, 0),
+        ("status=500", "STATUS:500", 0, nil),
+        ("a-b", "A_B a-B", 0, 4),
+        ("é", "É é", 0, 3),
+    ] as [(String, String, Int, Int?)])
+    func caseInsensitive(_ needle: String, _ hay: String, _ from: Int, _ want: Int?) {
+        var h = hay
+        let got = h.withUTF8 { Literal(caseInsensitive: needle).firstIndex(in: UnsafeRawBufferPointer($0), from: from) }
+        #expect(got == want)
+    }
 }

@@ -86,7 +86,7 @@ import Storage
         ("quantile_over_time(0.5, {job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (job)", 60, 60, 10, ["{job=app} 60=0.1"]),
         ("avg_over_time({job=\"app\"} | logfmt | unwrap duration(latency) [60s]) by (level)", 60, 60, 10,
          ["{level=error} 60=2", "{level=info} 60=0.1"]),
-        ("sum_over_time({job=\"app\"} | logfmt | unwrap status [30s]) by (job)", 30, 30, 10, ["{job=app} 30=1100"]),
+        ("sum by (job) (sum_over_time({job=\"app\"} | logfmt | unwrap status [30s]))", 30, 30, 10, ["{job=app} 30=1100"]),
         ("first_over_time({level=\"info\"} | regexp \"path=/p(?P<n>\\\\d)\" | unwrap n [60s]) by (job)", 60, 60, 10, ["{job=app} 60=1"]),
         ("last_over_time({level=\"info\"} | regexp \"path=/p(?P<n>\\\\d)\" | unwrap n [60s]) by (job)", 60, 60, 10, ["{job=app} 60=6"]),
         ("sum by (status) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> <_>\" [60s]))", 60, 60, 10,
