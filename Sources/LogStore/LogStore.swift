@@ -57,6 +57,14 @@ public final class LogStore: @unchecked Sendable {
         try engine.selectParallel(request, sinks: sinks)
     }
 
+    /// Calls `observer` with every batch once it is durable (after `append` fsyncs), on the appending thread.
+    /// Returns a token for `removeAppendObserver`.
+    public func addAppendObserver(_ observer: @escaping @Sendable (String, [(LabelSet, EntryBatch)]) -> Void) -> Int {
+        engine.appendObservers.add(observer)
+    }
+
+    public func removeAppendObserver(_ token: Int) { engine.appendObservers.remove(token) }
+
     /// How many sinks `selectParallel` can keep busy.
     public var parallelism: Int { ProcessInfo.processInfo.activeProcessorCount }
 

@@ -27,6 +27,7 @@ final class StoreEngine: @unchecked Sendable {
     private var threads: [Thread] = []
     private var rateBuckets: [String: (tokens: Double, at: Double)] = [:]
     public let metrics = StoreMetrics()
+    let appendObservers = AppendObservers()
 
     /// Opens (creating if needed) the store at `directory`, replaying its WAL.
     /// `readOnly` opens without taking the writer lock, without repairing and without background work: for a
@@ -177,6 +178,7 @@ final class StoreEngine: @unchecked Sendable {
         cond.unlock()
         try wal.sync(through: ticket)
         metrics.recordAppend(tenant: tenant, lines: streams.reduce(0) { $0 + $1.1.count }, bytes: bytes)
+        appendObservers.notify(tenant: tenant, streams)
     }
 
     private func takeRateTokens(tenant: String, bytes: Int) throws {

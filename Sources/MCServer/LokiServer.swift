@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import LogStore
 
@@ -16,6 +17,7 @@ public struct LokiServer: Sendable {
         logger.logLevel = .warning
         return Application(
             router: api.router(),
+            server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter()),
             configuration: .init(address: .hostname(api.options.host, port: api.options.port), serverName: "mclog"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
