@@ -13,9 +13,9 @@ public enum ResultJSON {
                 out += "{\"stream\":" + labelsObject(s.labels) + ",\"values\":["
                 for (j, e) in s.entries.enumerated() {
                     if j > 0 { out += "," }
-                    out += "[\"\(e.0)\"," + quote(e.1)
-                    if !e.2.isEmpty { out += "," + labelsObject(e.2) }
-                    out += "]"
+                    // Without the categorize-labels flag Loki returns [ts, line]; structured metadata is in the
+                    // stream's labels.
+                    out += "[\"\(e.0)\"," + quote(e.1) + "]"
                 }
                 out += "]}"
             }

@@ -34,6 +34,7 @@ public final class LokiAPI: Sendable {
         addQueryRoutes(router)
         addLabelRoutes(router)
         addIndexRoutes(router)
+        addPatternRoutes(router)
         addAdminRoutes(router)
         return router
     }
