@@ -7,6 +7,26 @@
 void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 void *memrchr(const void *s, int c, size_t n);
 
+/// First occurrence of needle[0..<m] in h[0..<n], or NULL. One byte: memchr. In a short haystack (a line) the
+/// first needle byte is found with memchr and the rest compared in place, which beats memmem's per-call setup;
+/// long haystacks (whole pages) go to memmem.
+static inline const void *mclog_find(const void *h, size_t n, const void *needle, size_t m) {
+    const unsigned char *q = (const unsigned char *)needle;
+    if (m == 0) return h;
+    if (m > n) return NULL;
+    if (m == 1) return memchr(h, q[0], n);
+    if (n > 512) return memmem(h, n, needle, m);
+    const unsigned char *p = (const unsigned char *)h;
+    const unsigned char *last = p + (n - m);
+    while (p <= last) {
+        p = (const unsigned char *)memchr(p, q[0], (size_t)(last - p) + 1);
+        if (p == NULL) return NULL;
+        if (memcmp(p + 1, q + 1, m - 1) == 0) return p;
+        p++;
+    }
+    return NULL;
+}
+
 #if defined(__x86_64__)
 
 
