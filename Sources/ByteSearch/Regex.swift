@@ -49,45 +49,6 @@ public final class Regex: @unchecked Sendable {
         }
         code = compiled
         jitted = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
-        requiredPrefix = caseInsensitive || anchored ? nil : Regex.literalPrefix(pattern)
-    }
-
-    /// Literal bytes every match starts with (at least 3, else nil): the pattern's leading run of plain ASCII
-    /// characters, when the pattern has no alternation and no run character is quantified. A page scan looks for
-    /// it with memmem and runs the regex only on lines that hold it. `" 5[0-9][0-9] ` gives `" 5`.
-    public let requiredPrefix: Literal?
-
-    static func literalPrefix(_ pattern: String) -> Literal? {
-        let b = Array(pattern.utf8)
-        // Any `|` may be a top-level alternation; `(?` flags, classes and groups end the run anyway.
-        guard !b.contains(UInt8(ascii: "|")) else { return nil }
-        let meta = Set("\\^$.[]()*+?{}".utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            var lit: UInt8
-            var next = i + 1
-            if c == UInt8(ascii: "\\") {
-                // An escaped ASCII punctuation character is itself; letters and digits are classes, anchors or
-                // back-references.
-                guard i + 1 < b.count else { break }
-                let e = b[i + 1]
-                guard e < 0x80, !(e >= 48 && e <= 57), !(e >= 65 && e <= 90), !(e >= 97 && e <= 122), e != 32 else { break }
-                lit = e
-                next = i + 2
-            } else {
-                guard c < 0x80, c >= 32, !meta.contains(c) else { break }
-                lit = c
-            }
-            // A quantifier after this character makes it optional or repeated: the run ends before it.
-            if next < b.count, [UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{")].contains(b[next]) {
-                break
-            }
-            out.append(lit)
-            i = next
-        }
-        return out.count >= 3 ? Literal(out) : nil
     }
 
     deinit { pcre2_code_free_8(code) }

@@ -25,9 +25,9 @@ public final class LabelsBuilder {
     /// Starts over for the next line of the same or another stream.
     public func reset(stream: LabelSet, metadata: [Label]) {
         self.stream = stream
-        added.removeAll(keepingCapacity: true)
-        deleted.removeAll(keepingCapacity: true)
-        for m in metadata { added.append((m.name, m.value)) }
+        if !added.isEmpty { added.removeAll(keepingCapacity: true) }
+        if !deleted.isEmpty { deleted.removeAll(keepingCapacity: true) }
+        if !metadata.isEmpty { for m in metadata { added.append((m.name, m.value)) } }
     }
 
     /// The current value of a label (parsed and metadata labels shadow stream labels), nil when absent.

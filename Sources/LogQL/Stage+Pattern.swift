@@ -222,6 +222,7 @@ public final class PatternParserStage: LogStage {
     public func process(line: UnsafeRawBufferPointer, timestamp: Int64, labels: LabelsBuilder) -> StageResult {
         guard lastWanted >= 0 else { return .keep }
         matcher.extract(line, through: lastWanted) { i, range in
+            guard wantPlain[i] || wantExtracted[i] else { return }
             let isPlain = labels.parsedNameIsPlain(plain[i])
             guard isPlain ? wantPlain[i] : wantExtracted[i] else { return }
             labels.setParsed(resolved: isPlain ? plain[i] : extracted[i],

@@ -116,9 +116,9 @@ final class PageReader {
 
     init(filter: LineFilter?) {
         self.filter = filter.map(LineFilterEvaluator.init)
-        // A literal every matching line holds: the filter's own, else the literal prefix of a required regex
-        // (memmem finds the few candidate lines; the regex then runs on those alone).
-        literal = filter?.requiredLiteral ?? filter?.requiredRegex?.requiredPrefix
+        // (A required regex's literal prefix is not used as this literal: for `" 5[0-9][0-9] ` memmem of `" 5`
+        // runs at ~1.2 GB/s on nginx lines, the multiline PCRE2 JIT pass at ~3–4.7 GB/s.)
+        literal = filter?.requiredLiteral
         if literal == nil, let r = filter?.requiredRegex, PageReader.scansWholePage(r.pattern) {
             pageRegex = (try? Regex(r.pattern, multiline: true)).map(Regex.Matcher.init)
         } else {
