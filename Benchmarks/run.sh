@@ -14,6 +14,8 @@
 #   MCLOG_BENCH_SKIP_BUILD  set to 1 to use the existing .build/release/mclog without building
 #   MCLOG_BENCH_BIN         use this mclog binary instead (implies no build)
 #   MCLOG_BENCH_WORK        work directory (default Benchmarks/work: corpus, all.log, data dirs, results.md)
+#   MCLOG_BENCH_ONLY        'logql': only the LogQL section (issue 3), reusing the all-cores store when it holds
+#                           this corpus; writes Benchmarks/work/results-logql.md
 #
 # Caches are not dropped: every tool is run $RUNS times and the best run is taken, so the
 # inputs of all tools alike (plain file, .zst file, mclog data directory) are in the page cache.
@@ -199,6 +201,176 @@ if [[ ! -f $ALL || $CORPUS/corpus.json -nt $ALL ]] || [[ $(stat -c %s "$ALL") !=
 fi
 [[ $(stat -c %s "$ALL") == "$RAW" ]] || die "$ALL is not $RAW bytes"
 
+# ---------------------------------------------------------------------------------------------- LogQL issue (#3)
+# The LogQL benchmark of issue 3 over the all-cores store $D2: absent literal (log and metric), the pattern metric
+# query, the 5xx regex, and a label-selective query; each mclog query on one core (taskset -c 0) and on all cores,
+# with grep / rg / awk doing the same work on all.log in the same run. Writes $RESULTS_LOGQL.
+RESULTS_LOGQL=$WORK/results-logql.md
+# The corpus spans 2026-10-02T00:00:00Z .. 2026-11-01T00:00:00Z: hourly steps with [1h] windows, (t-1h, t], tile
+# it exactly, so every line is read and counted once and the per-status counts can be checked against awk.
+MFROM=2026-10-02T00:00:00Z
+MTO=2026-11-01T00:00:00Z
+MSTEP=1h
+PATTERN_Q='sum by (status) (count_over_time({job="nginx"} | pattern "<ip> - - [<_>] \"<method> <path> <_>\" <status> <size> <_>" [1h]))'
+REGEX_RE='" 5[0-9][0-9] '
+REGEX_Q='{job="nginx"} |~ "\" 5[0-9][0-9] "'
+ABSENT_LOG_Q="{job=\"nginx\"} |= \"$ABSENT\""
+ABSENT_METRIC_Q="count_over_time({job=\"nginx\"} |= \"$ABSENT\" [1h])"
+KZONE_Q='{zone="kzone"} |~ "\" 5[0-9][0-9] "'
+ALLFORCED_Q="{job=\"nginx\"} != \"$FORCE_NEEDLE\""
+KZONEFORCED_Q="{zone=\"kzone\"} != \"$FORCE_NEEDLE\""
+
+# mclog_metric DATA QUERY OUT [PIN] [EXTRA]: the command string of a timed metric range query over the corpus span.
+mclog_metric() {
+    local pin=""
+    if [[ ${4:-0} == 1 ]]; then pin="taskset -c 0 "; fi
+    echo "${pin}${TIMEV} $(q "$BIN" query --data "$1" --output raw --from "$MFROM" --to "$MTO" --step "$MSTEP" ${5:-} "$2") > $(q "$3")"
+}
+# Query statistics of one untimed run (the --stats line); metric queries with METRIC=1.
+qstat_line() { # DATA QUERY METRIC [EXTRA]
+    if [[ $3 == 1 ]]; then
+        "$BIN" query --data "$1" --output raw --from "$MFROM" --to "$MTO" --step "$MSTEP" --stats ${4:-} "$2" 2>&1 >/dev/null | tail -n 1 || true
+    else
+        "$BIN" query --data "$1" --limit 0 --output raw --since "$SINCE" --stats ${4:-} "$2" 2>&1 >/dev/null | tail -n 1 || true
+    fi
+}
+pages_scanned() { sed -n 's/.*(scanned \([0-9]*\),.*/\1/p' <<<"$1"; }
+# Sums the values of a raw metric output per label set: "labels<TAB>total", sorted.
+metric_totals() { awk -F'\t' '{ s[$2] += $3 } END { for (k in s) printf "%s\t%d\n", k, s[k] }' "$1" | sort; }
+
+logql_bench() {
+    local cores; cores=$(nproc)
+    log "LogQL (#3): reference tools on $ALL"
+    cat "$ALL" >/dev/null
+    best_of l_grep_absent "grep -F -c $(q "$ABSENT") $(q "$ALL") > $(q "$TMP/l_grep_absent.out") || (( \$? == 1 ))"
+    L_GREP_ABSENT=$BEST
+    best_of l_grep_re "grep -c $(q "$REGEX_RE") $(q "$ALL") > $(q "$TMP/l_grep_re.out")"
+    L_GREP_RE=$BEST
+    L_GREP_RE_N=$(cat "$TMP/l_grep_re.out")
+    best_of l_grep_re1 "taskset -c 0 grep -c $(q "$REGEX_RE") $(q "$ALL") > $(q "$TMP/l_grep_re1.out")"
+    L_GREP_RE1=$BEST
+    L_RG_ABSENT="" L_RG_RE="" L_RG_RE1=""
+    if have rg; then
+        best_of l_rg_absent "rg -F -c $(q "$ABSENT") $(q "$ALL") > $(q "$TMP/l_rg_absent.out") || (( \$? == 1 ))"
+        L_RG_ABSENT=$BEST
+        best_of l_rg_re "rg -c $(q "$REGEX_RE") $(q "$ALL") > $(q "$TMP/l_rg_re.out")"
+        L_RG_RE=$BEST
+        best_of l_rg_re1 "taskset -c 0 rg -j1 -c $(q "$REGEX_RE") $(q "$ALL") > $(q "$TMP/l_rg_re1.out")"
+        L_RG_RE1=$BEST
+    fi
+    # The pattern query's work in awk: split each line into fields and count the 9th (the status).
+    best_of l_awk "taskset -c 0 awk '{ n[\$9]++ } END { for (s in n) printf \"%s\\t%d\\n\", s, n[s] }' $(q "$ALL") > $(q "$TMP/l_awk.out")"
+    L_AWK=$BEST
+
+    log "LogQL (#3): mclog queries on $D2"
+    best_of l_absent1 "$(mclog_query "$D2" "$ABSENT_LOG_Q" "$TMP/l_absent1.out" 1 --no-bloom)"
+    L_ABSENT1=$BEST
+    best_of l_absent "$(mclog_query "$D2" "$ABSENT_LOG_Q" "$TMP/l_absent.out" 0 --no-bloom)"
+    L_ABSENT=$BEST
+    best_of l_absent_bloom "$(mclog_query "$D2" "$ABSENT_LOG_Q" "$TMP/l_absent_bloom.out" 1)"
+    L_ABSENT_BLOOM=$BEST
+    [[ $(lines_of "$TMP/l_absent.out") == 0 ]] || die "$ABSENT_LOG_Q returned lines"
+    best_of l_cot1 "$(mclog_metric "$D2" "$ABSENT_METRIC_Q" "$TMP/l_cot1.out" 1 --no-bloom)"
+    L_COT1=$BEST
+    best_of l_cot "$(mclog_metric "$D2" "$ABSENT_METRIC_Q" "$TMP/l_cot.out" 0 --no-bloom)"
+    L_COT=$BEST
+    best_of l_cot_bloom "$(mclog_metric "$D2" "$ABSENT_METRIC_Q" "$TMP/l_cot_bloom.out" 1)"
+    L_COT_BLOOM=$BEST
+    [[ $(lines_of "$TMP/l_cot.out") == 0 ]] || die "$ABSENT_METRIC_Q returned samples"
+    best_of l_pat1 "$(mclog_metric "$D2" "$PATTERN_Q" "$TMP/l_pat1.out" 1)"
+    L_PAT1=$BEST L_PAT1_RSS=$RSS_KB
+    best_of l_pat "$(mclog_metric "$D2" "$PATTERN_Q" "$TMP/l_pat.out" 0)"
+    L_PAT=$BEST L_PAT_RSS=$RSS_KB
+    best_of l_re1 "$(mclog_query "$D2" "$REGEX_Q" "$TMP/l_re1.out" 1)"
+    L_RE1=$BEST
+    best_of l_re "$(mclog_query "$D2" "$REGEX_Q" "$TMP/l_re.out" 0)"
+    L_RE=$BEST
+    L_RE_N=$(lines_of "$TMP/l_re.out")
+    best_of l_kzone "$(mclog_query "$D2" "$KZONE_Q" "$TMP/l_kzone.out" 0)"
+    L_KZONE=$BEST
+
+    # Correctness checks: the regex's lines against grep, the pattern query's per-status totals against awk.
+    L_RE_OK=OK
+    [[ $L_RE_N == "$L_GREP_RE_N" ]] || L_RE_OK="MISMATCH (grep $L_GREP_RE_N)"
+    metric_totals "$TMP/l_pat.out" | sed 's/^{status="\(.*\)"}\t/\1\t/; s/^{}\t/(no status)\t/' >"$TMP/l_pat.totals"
+    sort "$TMP/l_awk.out" >"$TMP/l_awk.totals"
+    L_PAT_TOTAL=$(awk -F'\t' '{ s += $2 } END { print s + 0 }' "$TMP/l_pat.totals")
+    L_PAT_GROUPS=$(wc -l <"$TMP/l_pat.totals" | tr -d ' ')
+    if cmp -s "$TMP/l_pat.totals" "$TMP/l_awk.totals"; then
+        L_PAT_OK="per-status totals = awk's $(wc -l <"$TMP/l_awk.totals" | tr -d ' ') counts of \$9: OK"
+    else
+        L_PAT_OK="per-status totals differ from awk's \$9 counts on $(comm -3 "$TMP/l_pat.totals" "$TMP/l_awk.totals" | wc -l | tr -d ' ') rows (see $TMP/l_pat.totals, $TMP/l_awk.totals)"
+    fi
+    metric_totals "$TMP/l_pat1.out" >"$TMP/l_pat1.t"; metric_totals "$TMP/l_pat.out" >"$TMP/l_pat.t"
+    cmp -s "$TMP/l_pat1.t" "$TMP/l_pat.t" || L_PAT_OK="$L_PAT_OK; 1-core and all-core results DIFFER"
+
+    local s_absent s_cot s_pat s_re s_forced s_kforced s_kzone
+    s_absent=$(qstat_line "$D2" "$ABSENT_LOG_Q" 0 --no-bloom)
+    s_absent_b=$(qstat_line "$D2" "$ABSENT_LOG_Q" 0)
+    s_cot=$(qstat_line "$D2" "$ABSENT_METRIC_Q" 1 --no-bloom)
+    s_cot_b=$(qstat_line "$D2" "$ABSENT_METRIC_Q" 1)
+    s_pat=$(qstat_line "$D2" "$PATTERN_Q" 1)
+    s_re=$(qstat_line "$D2" "$REGEX_Q" 0)
+    s_kzone=$(qstat_line "$D2" "$KZONE_Q" 0)
+    s_forced=$(qstat_line "$D2" "$ALLFORCED_Q" 0)
+    s_kforced=$(qstat_line "$D2" "$KZONEFORCED_Q" 0)
+    local p_all p_k
+    p_all=$(pages_scanned "$s_forced"); p_k=$(pages_scanned "$s_kforced")
+    local kz_bytes
+    kz_bytes=$(python3 -c 'import json,sys; print(sum(f["bytes"] for f in json.load(open(sys.argv[1]))["per_file"] if f["zone"]=="kzone"))' "$CORPUS/corpus.json")
+
+    # gbs SECONDS [CORES]: corpus GB/s (per core when CORES is given).
+    gbs() { rate "$RAW" "$(awk -v s="$1" -v c="${2:-1}" 'BEGIN { print s * c }')" 1e9; }
+    mbs() { rate "$RAW" "$(awk -v s="$1" -v c="${2:-1}" 'BEGIN { print s * c }')" 1e6 0; }
+    local rev; rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null || true) ]]; then rev="$rev (modified)"; fi
+    {
+    echo "## LogQL issue (#3)"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · mclog $rev · $(nproc) cores · best of $RUNS runs · corpus $(mibs "$RAW") MiB = $RAW bytes, $LINES lines, nine zone streams, 30 days; store: $D2 (zstd-3 pages). Throughput = corpus bytes / wall clock (process start to exit); \"per core\" = the \`taskset -c 0\` run; all-core rows also give GB/s ÷ $cores. Metric queries: \`--from $MFROM --to $MTO --step $MSTEP\` (721 hourly [1h] windows that tile the corpus: every line is read and counted once)."
+    echo
+    echo "| Query | 1 core (taskset -c 0) | all $cores cores | vs reference, same run | target | met? |"
+    echo "|---|---:|---:|---|---|---|"
+    echo "| \`$ABSENT_LOG_Q\` --no-bloom (every page decompressed) | $(secs3 "$L_ABSENT1") s, $(gbs "$L_ABSENT1") GB/s | $(secs3 "$L_ABSENT") s, $(gbs "$L_ABSENT") GB/s ($(gbs "$L_ABSENT" "$cores") /core) | grep -F -c on the plain file: $(gbs "$L_GREP_ABSENT") GB/s (1 core: $(div "$L_GREP_ABSENT" "$L_ABSENT1")×)${L_RG_ABSENT:+; rg -F -c: $(gbs "$L_RG_ABSENT") GB/s} | ≥ 1.5 GB/s per core | $(awk -v r="$(gbs "$L_ABSENT1")" 'BEGIN { print (r >= 1.5) ? "yes" : "no" }') |"
+    echo "| same, blooms on (pages pruned) | $(secs3 "$L_ABSENT_BLOOM") s, $(gbs "$L_ABSENT_BLOOM") GB/s effective | | | | |"
+    echo "| \`$ABSENT_METRIC_Q\` --no-bloom | $(secs3 "$L_COT1") s, $(gbs "$L_COT1") GB/s | $(secs3 "$L_COT") s, $(gbs "$L_COT") GB/s ($(gbs "$L_COT" "$cores") /core) | vs the log query: $(div "$L_ABSENT1" "$L_COT1")× | ≥ 1.5 GB/s per core | $(awk -v r="$(gbs "$L_COT1")" 'BEGIN { print (r >= 1.5) ? "yes" : "no" }') |"
+    echo "| same, blooms on (pages pruned) | $(secs3 "$L_COT_BLOOM") s, $(gbs "$L_COT_BLOOM") GB/s effective | | | | |"
+    echo "| \`$PATTERN_Q\` | $(secs3 "$L_PAT1") s, $(mbs "$L_PAT1") MB/s | $(secs3 "$L_PAT") s, $(mbs "$L_PAT") MB/s ($(mbs "$L_PAT" "$cores") /core) | awk '{n[\$9]++}' (mawk, 1 core): $(mbs "$L_AWK") MB/s → mclog 1 core $(div "$L_AWK" "$L_PAT1")× awk | ≥ 400 MB/s per core | $(awk -v r="$(mbs "$L_PAT1")" 'BEGIN { print (r >= 400) ? "yes" : "no" }') |"
+    echo "| \`$REGEX_Q\` ($L_RE_N lines, grep: $L_GREP_RE_N, $L_RE_OK) | $(secs3 "$L_RE1") s, $(gbs "$L_RE1") GB/s | $(secs3 "$L_RE") s, $(gbs "$L_RE") GB/s ($(gbs "$L_RE" "$cores") /core) | grep -c: 1 core $(gbs "$L_GREP_RE1") GB/s (mclog $(div "$L_GREP_RE1" "$L_RE1")×)${L_RG_RE:+; rg -c: 1 core $(gbs "$L_RG_RE1") GB/s (mclog $(div "$L_RG_RE1" "$L_RE1")×), all cores $(gbs "$L_RG_RE") GB/s (mclog $(div "$L_RG_RE" "$L_RE")×)} | ≥ 1 GB/s per core | $(awk -v r="$(gbs "$L_RE1")" 'BEGIN { print (r >= 1.0) ? "yes" : "no" }') |"
+    echo "| \`$KZONE_Q\` | | $(secs3 "$L_KZONE") s, $(rate "$kz_bytes" "$L_KZONE" 1e9) GB/s of kzone | pages read: $p_k of the $p_all pages of all nine streams (\`!= \"$FORCE_NEEDLE\"\`, no bloom can skip) = $(div "$p_k" "$p_all" 4); kzone = $(div "$((kz_bytes * 100))" "$RAW" 1) % of bytes | ≤ 1/9 = 0.1111 of the pages | $(awk -v a="$p_k" -v b="$p_all" 'BEGIN { print (b > 0 && a * 9 <= b) ? "yes" : "no" }') |"
+    echo
+    echo "Checks and statistics (one untimed \`--stats\` run each):"
+    echo
+    echo "- pattern query: $L_PAT_GROUPS series, $L_PAT_TOTAL lines counted (corpus: $LINES); $L_PAT_OK. Peak RSS $(mib_kb "$L_PAT1_RSS") MiB (1 core), $(mib_kb "$L_PAT_RSS") MiB (all cores)."
+    echo "  - $s_pat"
+    echo "- absent literal, --no-bloom: $s_absent"
+    echo "- absent literal, blooms: $s_absent_b"
+    echo "- count_over_time absent, --no-bloom: $s_cot"
+    echo "- count_over_time absent, blooms: $s_cot_b"
+    echo "- regex: $s_re"
+    echo "- kzone regex: $s_kzone"
+    echo "- \`$ALLFORCED_Q\`: $s_forced"
+    echo "- \`$KZONEFORCED_Q\`: $s_kforced"
+    echo "- References: \`grep -F -c $ABSENT all.log\`, \`rg -F -c\`; \`grep -c '$REGEX_RE' all.log\` (and under \`taskset -c 0\`), \`rg -c\` (all cores) and \`taskset -c 0 rg -j1 -c\`; \`taskset -c 0 awk '{ n[\$9]++ } END {…}' all.log\` ($(ver awk -W version 2>/dev/null || echo awk)). mclog: \`mclog query --data D --output raw [--limit 0 --since $SINCE | --from $MFROM --to $MTO --step $MSTEP] [--no-bloom] '<query>'\`."
+    } >"$RESULTS_LOGQL.tmp"
+    mv "$RESULTS_LOGQL.tmp" "$RESULTS_LOGQL"
+    log "LogQL results written to $RESULTS_LOGQL"
+}
+
+if [[ ${MCLOG_BENCH_ONLY:-} == logql ]]; then
+    # Only the LogQL section: reuse the all-cores store when it was imported from this corpus.
+    if [[ -f $D2/.corpus.json ]] && cmp -s "$D2/.corpus.json" "$CORPUS/corpus.json"; then
+        log "reusing $D2 (imported from this corpus)"
+    else
+        log "mclog import, all $(nproc) cores → $D2"
+        import_all import2 "$D2" "$CORPUS" 0
+        cp "$CORPUS/corpus.json" "$D2/.corpus.json"
+    fi
+    logql_bench
+    cat "$RESULTS_LOGQL"
+    exit 0
+fi
+
 # ---------------------------------------------------------------------------------------------- reference
 log "reference tools on $ALL ($(mibs "$RAW") MiB)"
 cat "$ALL" >/dev/null # into the page cache
@@ -240,6 +412,7 @@ IMP1_S=$IMP_SECS IMP1_RSS=$IMP_RSS_KB
 log "mclog import, all $(nproc) cores → $D2"
 import_all import2 "$D2" "$CORPUS" 0
 IMP2_S=$IMP_SECS IMP2_RSS=$IMP_RSS_KB
+cp "$CORPUS/corpus.json" "$D2/.corpus.json"
 
 "$BIN" stats --data "$D2" >"$TMP/stats.txt" 2>"$TMP/stats.err" || { cat "$TMP/stats.err" >&2; die "mclog stats failed"; }
 STORED=$(sed -n 's/^stored bytes:[[:space:]]*\([0-9][0-9,_ ]*\).*/\1/p' "$TMP/stats.txt" | tr -d ',_ ' | head -n 1)
@@ -383,6 +556,8 @@ echo "- \"Full scan (--no-bloom), absent literal\" is \`{job=\"nginx\"} |= \"$AB
 echo "- Tools: $(ver zstd --version); $(ver grep --version)${RG_S:+; $(ver rg --version)}${LZ4_BYTES:+; $(ver lz4 --version)}; timing: $( (( HYPERFINE )) && ver hyperfine --version || echo 'bash EPOCHREALTIME')."
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
+logql_bench
+{ echo; cat "$RESULTS_LOGQL"; } >>"$RESULTS"
 cat "$RESULTS"
 log "results written to $RESULTS"
 if [[ $RARE_OK != OK ]]; then

@@ -29,10 +29,22 @@ final class RangeWorker: EntrySink {
     var lastStream: LabelSet?
     var pipelineError: (String, [Label])?
     var postFilterLines = 0
+    /// A `sum by/without (…)` pushed into this range aggregation: series are keyed by the grouped labels.
+    let pushed: Grouping?
+    /// For a pushed `by (…)`: its names, sorted and unique. Each line's group is found from these labels' values
+    /// in `groupCache` without building a label array.
+    let groupNames: [String]?
+    var groupCache: [(values: [String?], acc: RangeAccumulator)] = []
+    var groupValues: [String?] = []
+    var lastGroup = 0
 
-    init(_ r: RangeAggregation, skip: Set<Int>, times: [Int64], sampleMode: Bool) throws {
+    init(_ r: RangeAggregation, skip: Set<Int>, times: [Int64], sampleMode: Bool, pushed: Grouping? = nil) throws {
         self.r = r
-        pipeline = try Pipeline(r.query, skip: skip)
+        self.pushed = pushed
+        let names = pushed.flatMap { $0.without ? nil : Array(Set($0.labels)).sorted() }
+        groupNames = names
+        groupValues = Array(repeating: nil, count: names?.count ?? 0)
+        pipeline = try Pipeline(r.query, skip: skip, neededLabels: names.map { Set($0) })
         unwrapFilters = try (r.unwrap?.filters ?? []).map { try LabelFilterStage($0) }
         n = times.count
         t0 = times[0]
@@ -87,12 +99,15 @@ final class RangeWorker: EntrySink {
             return false
         }
         let acc: RangeAccumulator
-        if labelsFixed, let a = lastAcc, let s = lastStream, s == e.labels {
+        if let names = groupNames, e.metadata.isEmpty {
+            acc = groupAccumulator(names, labels)
+        } else if labelsFixed, let a = lastAcc, let s = lastStream, s == e.labels {
             // No stage changes labels: the series is the stream's, found without building labels.
             acc = a
         } else {
             var key = labels.labels()
             if let g = r.grouping { key = Aggregations.group(key, g) }
+            if let g = pushed { key = Aggregations.group(key, g) }
             if key == lastKey, let a = lastAcc {
                 acc = a
             } else if let a = series[key] {
@@ -123,14 +138,57 @@ final class RangeWorker: EntrySink {
         }
         return true
     }
+
+    /// The accumulator of the line's group under a pushed `by (names)`, found by the values of those labels:
+    /// the same key as `Aggregations.group(labels.labels(), by)` (labels have unique names when the entry has no
+    /// structured metadata), but without building it for every line.
+    @inline(__always)
+    private func groupAccumulator(_ names: [String], _ labels: LabelsBuilder) -> RangeAccumulator {
+        for j in names.indices { groupValues[j] = labels.get(names[j]) }
+        if lastGroup < groupCache.count, groupCache[lastGroup].values == groupValues {
+            return groupCache[lastGroup].acc
+        }
+        for k in groupCache.indices where groupCache[k].values == groupValues {
+            lastGroup = k
+            return groupCache[k].acc
+        }
+        var key: [Label] = []
+        for (j, v) in groupValues.enumerated() { if let v { key.append(Label(names[j], v)) } }
+        let acc: RangeAccumulator
+        if let a = series[key] {
+            acc = a
+        } else {
+            acc = RangeAccumulator(steps: n)
+            series[key] = acc
+        }
+        if groupCache.count < 64 {
+            groupCache.append((groupValues, acc))
+            lastGroup = groupCache.count - 1
+        }
+        return acc
+    }
 }
 
 extension Engine {
+    /// `sum by/without (…) (count_over_time(…))` or `(bytes_over_time(…))` without unwrap: the sum can be taken
+    /// line by line into the groups (each line adds an integer, so the result is exactly the sum of the
+    /// per-series values), so no series is built per extracted label set. Returns the range aggregation and
+    /// the grouping to push into it.
+    static func pushableSum(_ op: VectorOp, _ grouping: Grouping?, _ inner: MetricExpr) -> (RangeAggregation, Grouping)? {
+        guard op == .sum, let g = grouping else { return nil }
+        var e = inner
+        while case .paren(let x) = e { e = x }
+        guard case .range(let r) = e, r.unwrap == nil, r.grouping == nil,
+              r.function == .countOverTime || r.function == .bytesOverTime
+        else { return nil }
+        return (r, g)
+    }
+
     /// Evaluates `fn(query [range] offset o)` at every evaluation time in one pass over the entries, on all
     /// cores: each worker runs its own pipeline into its own accumulators, merged at the end.
     /// The window at time t is `(t - range, t]` (Loki's), shifted back by the offset.
-    func evaluateRange(_ r: RangeAggregation, times: [Int64], params: QueryParams, stats: inout QueryStats) throws
-        -> StepVector
+    func evaluateRange(_ r: RangeAggregation, times: [Int64], params: QueryParams, stats: inout QueryStats,
+                       pushed: Grouping? = nil) throws -> StepVector
     {
         let n = times.count
         let (filter, covered) = try r.query.pushdownFilter()
@@ -148,7 +206,7 @@ extension Engine {
             sampleMode = false
         }
         let workers = try (0..<store.parallelism).map { _ in
-            try RangeWorker(r, skip: covered, times: times, sampleMode: sampleMode)
+            try RangeWorker(r, skip: covered, times: times, sampleMode: sampleMode, pushed: pushed)
         }
         stats.store = try store.selectParallel(request, sinks: workers)
         stats.postFilterLines += workers.reduce(0) { $0 + $1.postFilterLines }

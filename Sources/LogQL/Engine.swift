@@ -99,6 +99,10 @@ public final class Engine: @unchecked Sendable {
         case .paren(let inner): return try evaluate(inner, times: times, params: params, stats: &stats)
         case .range(let r): return .vector(try evaluateRange(r, times: times, params: params, stats: &stats))
         case .vectorAggregation(let op, let param, let inner, let grouping):
+            if let p = Engine.pushableSum(op, grouping, inner) {
+                let v = try evaluateRange(p.0, times: times, params: params, stats: &stats, pushed: p.1)
+                return .vector(Aggregations.vector(op, param: param, grouping: grouping, v, count: times.count))
+            }
             guard case .vector(let v) = try evaluate(inner, times: times, params: params, stats: &stats) else {
                 throw LogQLError("\(op.rawValue) expects a vector")
             }

@@ -25,9 +25,9 @@ public final class LabelsBuilder {
     /// Starts over for the next line of the same or another stream.
     public func reset(stream: LabelSet, metadata: [Label]) {
         self.stream = stream
-        added.removeAll(keepingCapacity: true)
-        deleted.removeAll(keepingCapacity: true)
-        for m in metadata { added.append((m.name, m.value)) }
+        if !added.isEmpty { added.removeAll(keepingCapacity: true) }
+        if !deleted.isEmpty { deleted.removeAll(keepingCapacity: true) }
+        if !metadata.isEmpty { for m in metadata { added.append((m.name, m.value)) } }
     }
 
     /// The current value of a label (parsed and metadata labels shadow stream labels), nil when absent.
@@ -53,13 +53,26 @@ public final class LabelsBuilder {
     /// Returns the name it was stored under.
     @discardableResult
     public func setParsed(_ name: String, _ value: String) -> String {
-        let key = stream[name] != nil && !deleted.contains(name) ? name + "_extracted" : name
+        let key = parsedNameIsPlain(name) ? name : name + "_extracted"
+        setParsed(resolved: key, value)
+        return key
+    }
+
+    /// Whether a parsed label `name` would be stored under its own name (true) or as `<name>_extracted` (false,
+    /// it clashes with a stream label): the name `setParsed` picks.
+    @inline(__always)
+    public func parsedNameIsPlain(_ name: String) -> Bool {
+        stream[name] == nil || (!deleted.isEmpty && deleted.contains(name))
+    }
+
+    /// `setParsed` for a caller that already resolved the name with `parsedNameIsPlain`.
+    @inline(__always)
+    public func setParsed(resolved key: String, _ value: String) {
         if let i = added.firstIndex(where: { $0.name == key }) {
             added[i].value = value
         } else {
             added.append((key, value))
         }
-        return key
     }
 
     public func delete(_ name: String) {
@@ -74,7 +87,10 @@ public final class LabelsBuilder {
         if let details { added.append((LabelsBuilder.errorDetailsLabel, details)) }
     }
 
-    public var hasError: Bool { added.contains { $0.name == LabelsBuilder.errorLabel } }
+    public var hasError: Bool { !added.isEmpty && added.contains { $0.name == LabelsBuilder.errorLabel } }
+
+    /// Structured metadata or parsed labels are present.
+    public var hasAdded: Bool { !added.isEmpty }
 
     public func clearError() {
         added.removeAll { $0.name == LabelsBuilder.errorLabel || $0.name == LabelsBuilder.errorDetailsLabel }

@@ -7,8 +7,10 @@ final class Pipeline {
     /// The line after the last stage that rewrote it (nil: unchanged).
     private(set) var rewritten: [UInt8]?
 
-    /// `skip` holds the indices of stages already applied inside the store.
-    init(_ query: LogQuery, skip: Set<Int> = []) throws {
+    /// `skip` holds the indices of stages already applied inside the store. `neededLabels`, when given, names the
+    /// only labels the caller reads afterwards (a pushed-down `sum by (…)`): when no stage reads labels, the
+    /// `pattern` and `regexp` parsers then build only those.
+    init(_ query: LogQuery, skip: Set<Int> = [], neededLabels: Set<String>? = nil) throws {
         var out: [LogStage] = []
         for (i, stage) in query.stages.enumerated() where !skip.contains(i) {
             switch stage {
@@ -30,6 +32,12 @@ final class Pipeline {
             }
         }
         stages = out
+        if let needed = neededLabels, out.allSatisfy({ $0 is LineFilterRunStage || $0 is PatternParserStage || $0 is RegexpParserStage }) {
+            for stage in out {
+                (stage as? PatternParserStage)?.restrict(to: needed)
+                (stage as? RegexpParserStage)?.restrict(to: needed)
+            }
+        }
         labels = LabelsBuilder(stream: try LabelSet([Label("_", "_")]))
     }
 

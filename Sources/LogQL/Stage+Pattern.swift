@@ -1,4 +1,5 @@
 import ByteSearch
+import CGlibcExtras
 
 /// A Loki pattern (`pkg/logql/log/pattern`): literal text and captures `<name>` / `<_>`, used by `| pattern` to
 /// extract labels and by the `|>` / `!>` line filters to test lines.
@@ -28,6 +29,36 @@ public struct PatternMatcher: Sendable, CustomStringConvertible {
     let nodes: [Node]
     /// Named captures in order.
     public let names: [String]
+    /// `nodes` for `extract`, as plain values (no reference counting per line): a literal's bytes are
+    /// `literalBytes[start ..< start + count]`.
+    private let steps: [Step]
+    private let literalBytes: [UInt8]
+
+    struct Step {
+        /// `Step.literal`, `Step.unnamed` (`<_>`), or the ordinal of a named capture.
+        var kind: Int
+        var start: Int
+        var count: Int
+        static let literal = -2
+        static let unnamed = -1
+    }
+
+    static func compile(_ nodes: [Node]) -> ([Step], [UInt8]) {
+        var steps: [Step] = []
+        var bytes: [UInt8] = []
+        var ordinal = 0
+        for node in nodes {
+            switch node {
+            case .literal(let l):
+                steps.append(Step(kind: Step.literal, start: bytes.count, count: l.bytes.count))
+                bytes += l.bytes
+            case .capture(let name):
+                steps.append(Step(kind: name == nil ? Step.unnamed : ordinal, start: 0, count: 0))
+                if name != nil { ordinal += 1 }
+            }
+        }
+        return (steps, bytes)
+    }
 
     /// A `| pattern` expression: at least one named capture, no two captures in a row, no repeated name.
     public init(pattern: String) throws {
@@ -42,6 +73,7 @@ public struct PatternMatcher: Sendable, CustomStringConvertible {
         self.pattern = pattern
         self.nodes = nodes
         self.names = names
+        (steps, literalBytes) = PatternMatcher.compile(nodes)
     }
 
     /// A `|>` / `!>` line filter pattern: only `<_>` captures, none in a row. The empty pattern matches only
@@ -57,6 +89,7 @@ public struct PatternMatcher: Sendable, CustomStringConvertible {
         self.pattern = pattern
         self.nodes = nodes
         self.names = []
+        (steps, literalBytes) = PatternMatcher.compile(nodes)
     }
 
     public var description: String { pattern }
@@ -76,36 +109,42 @@ public struct PatternMatcher: Sendable, CustomStringConvertible {
         return offset != line.count
     }
 
-    /// Calls `body(i, range)` for the named captures `names[i]` that `line` yields (`Matcher.Matches`).
-    public func extract(_ line: UnsafeRawBufferPointer, _ body: (Int, Range<Int>) -> Void) {
-        guard !line.isEmpty, !nodes.isEmpty else { return }
-        var pos = 0
-        var n = 0
-        if case .literal(let lit) = nodes[0] {
-            guard lit.bytes.count <= line.count, lit.bytes.indices.allSatisfy({ line[$0] == lit.bytes[$0] }) else {
-                return
+    /// Calls `body(i, range)` for the named captures `names[i]` that `line` yields (`Matcher.Matches`), stopping
+    /// after capture `through` (later captures cannot change earlier ones).
+    public func extract(_ line: UnsafeRawBufferPointer, through: Int = Int.max, _ body: (Int, Range<Int>) -> Void) {
+        guard !line.isEmpty, !steps.isEmpty, let base = line.baseAddress else { return }
+        steps.withUnsafeBufferPointer { steps in
+            literalBytes.withUnsafeBytes { lits in
+                var pos = 0
+                var n = 0
+                if steps[0].kind == Step.literal {
+                    let l = steps[0]
+                    guard l.count <= line.count, memcmp(base, lits.baseAddress! + l.start, l.count) == 0 else { return }
+                    pos = l.count
+                    n = 1
+                }
+                while n < steps.count {
+                    let c = steps[n]
+                    guard c.kind != Step.literal else { return }
+                    if n == steps.count - 1 {
+                        if c.kind >= 0 { body(c.kind, pos..<line.count) }
+                        return
+                    }
+                    let l = steps[n + 1]
+                    guard l.kind == Step.literal else { return }
+                    n += 2
+                    guard let hit = mclog_find(base + pos, line.count - pos, lits.baseAddress! + l.start, l.count) else {
+                        if c.kind >= 0 { body(c.kind, pos..<line.count) }
+                        return
+                    }
+                    let i = base.distance(to: hit)
+                    if c.kind >= 0 {
+                        body(c.kind, pos..<i)
+                        if c.kind == through { return }
+                    }
+                    pos = i + l.count
+                }
             }
-            pos = lit.bytes.count
-            n = 1
-        }
-        var ordinal = 0
-        while n < nodes.count {
-            guard case .capture(let name) = nodes[n] else { return }
-            if n == nodes.count - 1 {
-                if name != nil { body(ordinal, pos..<line.count) }
-                return
-            }
-            guard case .literal(let lit) = nodes[n + 1] else { return }
-            n += 2
-            guard let i = lit.firstIndex(in: line, from: pos) else {
-                if name != nil { body(ordinal, pos..<line.count) }
-                return
-            }
-            if name != nil {
-                body(ordinal, pos..<i)
-                ordinal += 1
-            }
-            pos = i + lit.bytes.count
         }
     }
 
@@ -154,15 +193,40 @@ public struct PatternMatcher: Sendable, CustomStringConvertible {
 /// not fit sets nothing; there is no error label.
 public final class PatternParserStage: LogStage {
     public let matcher: PatternMatcher
+    /// Per named capture: the label name, and the name with `_extracted` (used when it clashes with a stream label).
+    private let plain: [String]
+    private let extracted: [String]
+    /// Per capture and name form: whether anything after this stage reads the label (all, unless `restrict`ed).
+    private var wantPlain: [Bool]
+    private var wantExtracted: [Bool]
+    /// The last capture anything reads (-1: none); extraction stops there.
+    private var lastWanted: Int
 
     public init(pattern: String) throws {
         matcher = try PatternMatcher(pattern: pattern)
+        plain = matcher.names
+        extracted = matcher.names.map { $0 + "_extracted" }
+        wantPlain = Array(repeating: true, count: plain.count)
+        wantExtracted = wantPlain
+        lastWanted = plain.count - 1
+    }
+
+    /// Only labels named in `needed` are read after this stage (no later stage reads labels): extract only
+    /// those captures, and stop after the last of them. Labels nobody reads are never built.
+    func restrict(to needed: Set<String>) {
+        wantPlain = plain.map { needed.contains($0) }
+        wantExtracted = extracted.map { needed.contains($0) }
+        lastWanted = plain.indices.last { wantPlain[$0] || wantExtracted[$0] } ?? -1
     }
 
     public func process(line: UnsafeRawBufferPointer, timestamp: Int64, labels: LabelsBuilder) -> StageResult {
-        let names = matcher.names
-        matcher.extract(line) { i, range in
-            labels.setParsed(names[i], String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self))
+        guard lastWanted >= 0 else { return .keep }
+        matcher.extract(line, through: lastWanted) { i, range in
+            guard wantPlain[i] || wantExtracted[i] else { return }
+            let isPlain = labels.parsedNameIsPlain(plain[i])
+            guard isPlain ? wantPlain[i] : wantExtracted[i] else { return }
+            labels.setParsed(resolved: isPlain ? plain[i] : extracted[i],
+                             String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self))
         }
         return .keep
     }

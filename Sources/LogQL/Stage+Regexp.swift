@@ -31,9 +31,20 @@ public final class RegexpParserStage: LogStage {
         matcher = Regex.Matcher(try RegexpParserStage.compile(pattern))
     }
 
+    /// Per group: whether anything after this stage reads its label as `name` / `name_extracted`.
+    private var wanted: [(plain: Bool, extracted: Bool)]?
+
+    /// Only labels named in `needed` are read after this stage: set only those (none: skip the match, which
+    /// can neither drop the line nor set an error).
+    func restrict(to needed: Set<String>) {
+        wanted = groups.map { (needed.contains($0.name), needed.contains($0.name + "_extracted")) }
+    }
+
     public func process(line: UnsafeRawBufferPointer, timestamp: Int64, labels: LabelsBuilder) -> StageResult {
+        if let w = wanted, !w.contains(where: { $0.plain || $0.extracted }) { return .keep }
         guard let captures = matcher.captures(line) else { return .keep }
-        for g in groups {
+        for (k, g) in groups.enumerated() {
+            if let w = wanted?[k], !(labels.parsedNameIsPlain(g.name) ? w.plain : w.extracted) { continue }
             let value: String
             if g.index < captures.count, let r = captures[g.index] {
                 value = String(decoding: UnsafeRawBufferPointer(rebasing: line[r]), as: UTF8.self)

@@ -97,6 +97,26 @@ import Storage
         #expect(try EngineTests.range(q, start: start, end: end, step: step) == expected)
     }
 
+    /// `sum by/without (…) (count_over_time(…))` and `bytes_over_time` are summed into their groups line by line,
+    /// with parsers building only the grouped labels; `… * 1` keeps the sum from being pushed down, so both forms
+    /// must agree exactly, including `_extracted` names and label filters.
+    @Test("pushed-down sums equal the per-series sums", arguments: [
+        "sum by (status) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> <_>\" [30s]))",
+        "sum by (level) (count_over_time({job=\"app\"} | pattern \"level=<level> <_>\" [30s]))",
+        "sum by (level_extracted, status) (count_over_time({job=\"app\"} | regexp \"level=(?P<level>\\\\w+) .*status=(?P<status>\\\\d+)\" [30s]))",
+        "sum without (path) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> path=<path>\" [30s]))",
+        "sum by (status) (bytes_over_time({job=\"app\"} | logfmt [60s]))",
+        "sum by (status) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> <_>\" | status=\"500\" [60s]))",
+        "sum by (nope) (count_over_time({job=\"app\"} | pattern \"<_> <_> status=<status> <_>\" [30s]))",
+        "sum by (job) (count_over_time({job=\"app\"} |= \"status\" [30s]))",
+    ])
+    func pushedDownSums(_ q: String) throws {
+        let unpushedQuery = String(q.dropLast()) + " * 1)"
+        let pushed = try EngineTests.range(q, start: 10, end: 60, step: 10)
+        #expect(!pushed.isEmpty)
+        #expect(pushed == (try EngineTests.range(unpushedQuery, start: 10, end: 60, step: 10)))
+    }
+
     @Test("instant queries", arguments: [
         ("vector(1)+vector(1)", 60, ["{} 2"]),
         ("1 + 1", 60, ["scalar 2"]),
