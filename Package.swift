@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -29,7 +30,10 @@ let package = Package(
             name: "LogStore", dependencies: ["Storage", "ByteSearch"],
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
         .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"], swiftSettings: hotPath),
-        .target(name: "Ingest", dependencies: ["LogStore"]),
+        // Storage and ByteSearch sit below LogStore: atomic file publish and PCRE2 for multiline/trace-id regexes.
+        .target(
+            name: "Ingest", dependencies: ["LogStore", "Storage", "ByteSearch", "CGlibcExtras", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotPath),
         .executableTarget(
             name: "mclog",
             dependencies: [
@@ -42,7 +46,7 @@ let package = Package(
         .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "LogStore"]),
         .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore"]),
     ],
     swiftLanguageModes: [.v6]
