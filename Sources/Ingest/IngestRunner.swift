@@ -1,0 +1,284 @@
+import LogStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The tailer: follows every source's files and appends their entries to the store, checkpointing positions
+/// only after each append is durable. `mclog ingest` runs it in the foreground; `mclog serve` beside the HTTP API:
+///
+/// ```swift
+/// let config = try IngestConfig.load(path: "mclog.yaml")
+/// let store = try LogStore(directory: config.dataDirectory, options: config.storeOptions)
+/// let runner = try IngestRunner(config: config, store: store)
+/// runner.start()          // or `try runner.run()` to block
+/// …
+/// runner.stopAndWait()    // finishes the batch in flight, checkpoints, returns
+/// ```
+///
+/// One thread does the work, a tenant's batch at a time: discover files (globs), check each tracked file's
+/// identity (truncation, fingerprint), read new bytes into entries until `batch_size`, write an intent to the
+/// positions file, append (the store fsyncs its WAL before returning), then advance and write the positions.
+/// Because the next batch is read only after the previous append returned, a slow store slows reading, and
+/// memory stays at one batch plus one read buffer plus what each file holds unfinished (at most a line or an
+/// entry). Rotation and restart behaviour is described in README.md ("Tailing").
+public final class IngestRunner: @unchecked Sendable {
+    public let config: IngestConfig
+    public let store: LogStore
+    /// Read every file to its end, emit what is held, and return (backfill).
+    public let once: Bool
+    let sources: [SourceRuntime]
+    var files: [TailedFile] = []
+    /// Checkpoint records not yet matched to a file found by the globs (the first discovery consumes them).
+    var restored: [Positions.Entry] = []
+    /// Files never to read: compressed content found under a plain name.
+    var ignored = Set<FileKey>()
+    private let builder = BatchBuilder()
+    private var buffer: [UInt8]
+    let log: @Sendable (String) -> Void
+    private let control = StopSignal()
+    private var thread: Thread?
+    private var roundRobin = 0
+    var positionsDirty = false
+
+    static let readChunk = 1 << 20
+
+    /// Writes a warning line to stderr.
+    @Sendable public static func logToStderr(_ s: String) {
+        let line = Array("mclog ingest: \(s)\n".utf8)
+        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// A runner over `config`'s sources writing into `store`. `log` gets warnings (files that cannot be read,
+    /// batches the store refused); by default they go to stderr.
+    public init(config: IngestConfig, store: LogStore, once: Bool = false,
+                log: @escaping @Sendable (String) -> Void = IngestRunner.logToStderr) throws {
+        self.config = config
+        self.store = store
+        self.once = once
+        self.log = log
+        let now = LineParser.nowNanos()
+        sources = try config.sources.enumerated().map {
+            try SourceRuntime(index: $0.offset, config: $0.element, limits: store.options.limits, now: now)
+        }
+        buffer = [UInt8](repeating: 0, count: Self.readChunk)
+    }
+
+    /// Per source: name, entries and bytes stored since start, files tailed now.
+    public func counters() -> [(name: String, entries: Int, bytes: Int, files: Int)] {
+        sources.map { s in
+            let c = s.counters.snapshot
+            return (s.config.name, c.entries, c.bytes, c.files)
+        }
+    }
+
+    /// Asks `run` to return after the batch in flight; safe from any thread or a signal-handling queue.
+    public func stop() { control.request() }
+
+    /// Runs `run` on a thread of its own.
+    public func start() {
+        let t = Thread { [self] in
+            do { try run() } catch { log("stopped: \(error)") }
+            control.markFinished()
+        }
+        thread = t
+        t.start()
+    }
+
+    /// `stop()`, then waits until the thread `start()` began has checkpointed and returned.
+    public func stopAndWait() {
+        stop()
+        if thread != nil { control.waitFinished() }
+    }
+
+    /// Tails until `stop()` (or, with `once`, until every file is read to its end). Positions are written after
+    /// every durable append; a checkpoint in doubt from a crash is resolved first.
+    public func run() throws {
+        var positions = try Positions.read(path: config.positionsFile)
+        if positions.batchTime != nil {
+            try recover(&positions)
+        }
+        restored = positions.files
+        try FS_makeParent(config.positionsFile)
+        var firstRound = true
+        while !control.isRequested {
+            let now = Self.monotonicNanos()
+            discover(now: now)
+            if firstRound {
+                // Records no glob matched belong to files that are gone.
+                restored.removeAll()
+                positionsDirty = true
+                firstRound = false
+            }
+            checkIdentities()
+            var worked = false
+            for tenant in tenantsInOrder() {
+                if control.isRequested { break }
+                if try readBatch(tenant: tenant, now: now) { worked = true }
+            }
+            release(now: Self.monotonicNanos())
+            if positionsDirty { try writePositions(intents: nil) }
+            for s in sources { s.counters.setFiles(files.count { $0.source === s }) }
+            if once && !worked && files.allSatisfy({ $0.atEOF && !$0.assembler.hasBuffered || $0.copyOf != nil }) {
+                break
+            }
+            if !worked { control.sleep(nanos: config.tailer.pollIntervalNanos) }
+        }
+        try writePositions(intents: nil)
+    }
+
+    private func tenantsInOrder() -> [String] {
+        var seen: [String] = []
+        for s in sources where !seen.contains(s.config.tenant) { seen.append(s.config.tenant) }
+        return seen
+    }
+
+    // MARK: Reading and appending
+
+    /// Reads one batch of a tenant's files and appends it; whether anything was appended.
+    private func readBatch(tenant: String, now: Int64) throws -> Bool {
+        builder.reset()
+        let batchTime = LineParser.nowNanos()
+        let candidates = files.filter { $0.source.config.tenant == tenant && $0.copyOf == nil }
+        guard !candidates.isEmpty else { return false }
+        let start = roundRobin % candidates.count
+        roundRobin &+= 1
+        let settings = config.tailer
+        for k in 0..<candidates.count {
+            let f = candidates[(start + k) % candidates.count]
+            do {
+                while builder.bytes < settings.batchBytes {
+                    if try f.read(into: &buffer, limit: Self.readChunk, builder: builder, batchTime: batchTime,
+                                  now: now) == 0 || f.atEOF { break }
+                }
+                if f.atEOF && f.assembler.hasBuffered {
+                    let idle = now - f.lastDataNanos
+                    let timeout = f.assembler.hasPartialLine ? settings.partialLineTimeoutNanos
+                        : f.source.config.multiline.maxWaitNanos
+                    if once || idle >= timeout { try f.finish(builder: builder, batchTime: batchTime) }
+                }
+            } catch {
+                log("\(f.path): \(error)")
+            }
+            if builder.bytes >= settings.batchBytes { break }
+        }
+        guard !builder.isEmpty else { return false }
+        let involved = candidates.filter { $0.emitted > $0.committed }
+        let intents = involved.map {
+            Positions.Intent(device: $0.device, inode: $0.inode, from: $0.committed, to: $0.emitted,
+                             fingerprint: $0.fingerprint, carryTimestamp: $0.committedCarry, path: $0.path)
+        }
+        try writePositions(intents: (batchTime, intents))
+        do {
+            try store.append(tenant: tenant, builder.byTenant()[tenant] ?? [])
+        } catch {
+            log("the store refused a batch of \(builder.entries) entries from \(involved.map(\.path)): \(error); retrying")
+            for f in candidates { f.rewind() }
+            try writePositions(intents: nil)
+            control.sleep(nanos: 1_000_000_000)
+            return false
+        }
+        var perSource: [Int: (Int, Int)] = [:]
+        for f in involved {
+            let e = perSource[f.source.index] ?? (0, 0)
+            perSource[f.source.index] = (e.0 + f.batchEntries, e.1 + (f.emitted - f.committed))
+            f.commit()
+        }
+        for (i, c) in perSource { sources[i].counters.add(entries: c.0, bytes: c.1) }
+        try writePositions(intents: nil)
+        return true
+    }
+
+    // MARK: Positions
+
+    private func writePositions(intents: (Int64, [Positions.Intent])?) throws {
+        var p = Positions()
+        for f in files where f.copyOf == nil && f.fingerprint.length > 0 {
+            p.files.append(Positions.Entry(device: f.device, inode: f.inode, offset: f.committed,
+                                           fingerprint: f.fingerprint, carryTimestamp: f.committedCarry, path: f.path))
+        }
+        p.files += restored
+        if let (t, list) = intents {
+            p.batchTime = t
+            p.intents = list
+        }
+        try p.write(path: config.positionsFile)
+        positionsDirty = false
+    }
+
+    // MARK: Time
+
+    static func monotonicNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+}
+
+/// A file's device and inode.
+struct FileKey: Hashable {
+    var device: UInt64
+    var inode: UInt64
+}
+
+/// Creates the folder of a file if it is missing.
+func FS_makeParent(_ path: String) throws {
+    if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+        try Storage.FS.makeDirectories(String(path[..<slash]))
+    }
+}
+
+/// The stop request and an interruptible sleep.
+final class StopSignal: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var cond = pthread_cond_t()
+    private var requested = false
+    private var finished = false
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+
+    var isRequested: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return requested
+    }
+
+    func request() {
+        pthread_mutex_lock(&mutex)
+        requested = true
+        pthread_cond_broadcast(&cond)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// Sleeps up to `nanos`, or until a stop is requested.
+    func sleep(nanos: Int64) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let total = Int64(ts.tv_nsec) + nanos
+        ts.tv_sec += Int(total / 1_000_000_000)
+        ts.tv_nsec = Int(total % 1_000_000_000)
+        pthread_mutex_lock(&mutex)
+        if !requested { pthread_cond_timedwait(&cond, &mutex, &ts) }
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func markFinished() {
+        pthread_mutex_lock(&mutex)
+        finished = true
+        pthread_cond_broadcast(&cond)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func waitFinished() {
+        pthread_mutex_lock(&mutex)
+        while !finished { pthread_cond_wait(&cond, &mutex) }
+        pthread_mutex_unlock(&mutex)
+    }
+}
+
+import Foundation
+import Storage
