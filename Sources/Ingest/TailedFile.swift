@@ -19,9 +19,16 @@ final class TailedFile {
     var committedCarry: Int64?
     /// Every entry before this offset is in the store or the batch being built.
     var emitted: Int
-    var carry: Int64?
-    /// Entries of this file in the batch being built (the fallback timestamp of entry k is batch time + k ns).
-    var batchEntries = 0
+    /// Parses entries into streams; carries the timestamp a line without its own is given.
+    let emitter: EntryEmitter
+    var carry: Int64? {
+        get { emitter.carry }
+        set { emitter.carry = newValue }
+    }
+    var batchEntries: Int {
+        get { emitter.batchEntries }
+        set { emitter.batchEntries = newValue }
+    }
     let assembler: LineAssembler
     /// Monotonic time of the last byte read; timeouts count from it.
     var lastDataNanos: Int64
@@ -32,9 +39,6 @@ final class TailedFile {
     var copyOf: TailedFile?
     /// Whether the last read reached the end of the file.
     var atEOF = false
-    /// Stream slots by level (0 none, 1… `Level.allCases`) × derived-label value.
-    private var slots: [Int: Int] = [:]
-    private var fields = ParsedFields()
 
     init(source: SourceRuntime, path: String, fd: Int32, device: UInt64, inode: UInt64, fingerprint: Fingerprint,
          offset: Int, carry: Int64?, now: Int64) throws {
@@ -47,7 +51,8 @@ final class TailedFile {
         committed = offset
         committedCarry = carry
         emitted = offset
-        self.carry = carry
+        emitter = EntryEmitter(source: source, filename: path)
+        emitter.carry = carry
         assembler = LineAssembler(joiner: try source.makeJoiner(), maxLineBytes: source.maxLineBytes, offset: offset)
         lastDataNanos = now
     }
@@ -121,48 +126,10 @@ final class TailedFile {
         if let failure { throw failure }
     }
 
-    /// Parses one entry and adds it to its stream's batch.
+    /// Adds one entry to the batch and moves `emitted` past it.
     func emit(_ entry: UnsafeRawBufferPointer, end: Int, builder: BatchBuilder, batchTime: Int64) throws {
-        let src = source
-        src.parser.parse(entry, into: &fields)
-        let fallback = batchTime + Int64(batchEntries)
-        batchEntries += 1
-        let ts = src.config.timestamp.fromLine ? (fields.timestamp ?? carry ?? fallback) : fallback
-        carry = ts
-        let levelIndex = fields.level.map { Level.allCases.firstIndex(of: $0)! + 1 } ?? 0
-        let derived = src.derivedIndex(entry)
-        let key = derived << 3 | levelIndex
-        let slot: Int
-        if let s = slots[key] {
-            slot = s
-        } else {
-            let labels = try src.labels(level: fields.level, derived: derived, filename: path)
-            slot = builder.slot(tenant: src.config.tenant, labels: labels)
-            slots[key] = slot
-        }
-        builder.add(slot: slot, timestamp: ts, line: entry, metadata: metadata(entry))
+        try emitter.emit(entry, builder: builder, batchTime: batchTime)
         emitted = end
-    }
-
-    /// The structured metadata of the parsed entry, restricted to the source's fields.
-    private func metadata(_ p: UnsafeRawBufferPointer) -> [Label] {
-        let mask = source.metadataMask
-        var md: [Label] = []
-        if mask.contains(.clientIP), let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
-        if mask.contains(.method), let r = fields.method { md.append(Label("method", p.string(r))) }
-        if mask.contains(.path), let r = fields.path { md.append(Label("path", p.string(r))) }
-        if mask.contains(.requestTime) {
-            if let r = fields.requestTime {
-                md.append(Label("request_time", p.string(r)))
-            } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
-                md.append(Label("request_time", String(ms / 1000)))
-            }
-        }
-        if mask.contains(.status), let r = fields.status { md.append(Label("status", p.string(r))) }
-        if mask.contains(.traceID), let r = fields.traceID ?? source.traceID(in: p) {
-            md.append(Label("trace_id", p.string(r)))
-        }
-        return md
     }
 }
 
