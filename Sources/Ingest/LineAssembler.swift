@@ -68,8 +68,9 @@ final class LineAssembler {
             } else {
                 partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[s..<n]))
                 s = n
-                // Bound memory: a line that reaches the limit is cut here, as `line` would cut it.
-                while partial.count >= maxLineBytes {
+                // Bound memory: cut a piece off a line that will certainly be longer than the limit, exactly
+                // where `line` would cut it (one byte is kept back: it may be the `\r` that `line` drops).
+                while partial.count > maxLineBytes + 1 {
                     let piece = maxLineBytes
                     partial.withUnsafeBytes { entry(UnsafeRawBufferPointer(rebasing: $0[0..<piece]), end: partialStart + piece, emit) }
                     partial.removeFirst(piece)

@@ -74,7 +74,9 @@ public struct Positions: Sendable, Equatable {
         }
         for (n, line) in lines.enumerated().dropFirst() {
             func bad(_ what: String) -> PositionsError { PositionsError("\(file):\(n + 1): \(what): \(line)") }
-            let parts = line.split(separator: " ", maxSplits: 8, omittingEmptySubsequences: false).map(String.init)
+            // The path is the last field and may contain spaces.
+            let fields = line.hasPrefix("intent ") ? 8 : 7
+            let parts = line.split(separator: " ", maxSplits: fields, omittingEmptySubsequences: false).map(String.init)
             switch parts.first {
             case "file":
                 guard parts.count == 8, let dev = UInt64(parts[1]), let ino = UInt64(parts[2]),
