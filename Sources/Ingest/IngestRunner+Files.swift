@@ -114,26 +114,47 @@ extension IngestRunner {
     }
 
     /// Truncation and in-place replacement; fingerprints grow to their full length as files do.
-    func checkIdentities() {
+    func checkIdentities(now: Int64) {
+        var cut: [(TailedFile, Int)] = []
         for f in files where f.copyOf == nil {
             let size = f.size
             if size < f.assembler.offset || !f.fingerprint.matches(fd: f.fd) {
-                truncated(f, size: size)
+                cut.append((f, size))
                 continue
             }
+            // Grow the fingerprint from one read that also proves the file still starts with the old bytes.
             let want = min(size, config.tailer.fingerprintBytes)
-            if want > f.fingerprint.length, let fp = Fingerprint.read(fd: f.fd, length: want) {
-                f.fingerprint = fp
+            if want > f.fingerprint.length, f.fingerprint.length > 0, let head = readHead(f.fd, want) {
+                let old = head.withUnsafeBytes { Fingerprint(of: UnsafeRawBufferPointer(rebasing: $0[0..<f.fingerprint.length])) }
+                if old != f.fingerprint {
+                    cut.append((f, size))
+                    continue
+                }
+                f.fingerprint = head.withUnsafeBytes { Fingerprint(of: $0) }
                 positionsDirty = true
             }
         }
+        guard !cut.isEmpty else { return }
+        // copytruncate copies before it truncates, so the copy exists now even if the last discovery ran before
+        // it was made: look again while the truncated file still has its old fingerprint to be matched against.
+        discover(now: now)
+        for (f, size) in cut { truncated(f, size: size) }
     }
 
     private func truncated(_ f: TailedFile, size: Int) {
         handOver(from: f)
         f.restart(at: 0, carry: nil)
-        f.fingerprint = Fingerprint.read(fd: f.fd, length: min(size, config.tailer.fingerprintBytes)) ?? .none
+        // The new generation's identity is taken from the bytes the first read returns (`TailedFile.read`), not
+        // from a separate look that a writer could overtake.
+        f.fingerprint = .none
         positionsDirty = true
+    }
+
+    /// The first `n` bytes of an open file, or nil if it is shorter.
+    private func readHead(_ fd: Int32, _ n: Int) -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: n)
+        let got = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, 0) }
+        return got == n ? buf : nil
     }
 
     /// A parked copy of `f` continues where `f` was committed.

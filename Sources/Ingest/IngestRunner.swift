@@ -110,7 +110,7 @@ public final class IngestRunner: @unchecked Sendable {
                 positionsDirty = true
                 firstRound = false
             }
-            checkIdentities()
+            checkIdentities(now: now)
             var worked = false
             for tenant in tenantsInOrder() {
                 if control.isRequested { break }
@@ -148,8 +148,17 @@ public final class IngestRunner: @unchecked Sendable {
             let f = candidates[(start + k) % candidates.count]
             do {
                 while builder.bytes < settings.batchBytes {
-                    if try f.read(into: &buffer, limit: Self.readChunk, builder: builder, batchTime: batchTime,
-                                  now: now) == 0 || f.atEOF { break }
+                    let n = try f.read(into: &buffer, limit: Self.readChunk, builder: builder, batchTime: batchTime,
+                                       now: now, fingerprintBytes: settings.fingerprintBytes)
+                    // copytruncate may have cut the file since its identity was checked, and the bytes just read
+                    // may then belong to its next generation. If the first bytes changed, drop the whole batch;
+                    // the next round handles the truncation (and the copy) before reading again.
+                    if n > 0 && !f.fingerprint.matches(fd: f.fd) {
+                        for c in candidates { c.rewind() }
+                        builder.reset()
+                        return false
+                    }
+                    if n == 0 || f.atEOF { break }
                 }
                 if f.atEOF && f.assembler.hasBuffered {
                     let idle = now - f.lastDataNanos

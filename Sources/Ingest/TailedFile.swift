@@ -96,12 +96,17 @@ final class TailedFile {
     /// Reads up to `limit` bytes into `buffer` and feeds them to the assembler, emitting entries into
     /// `builder`. Returns the bytes read (0 at the end of the file).
     func read(into buffer: inout [UInt8], limit: Int, builder: BatchBuilder, batchTime: Int64,
-              now: Int64) throws -> Int {
+              now: Int64, fingerprintBytes: Int) throws -> Int {
         let want = min(limit, buffer.count)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, assembler.offset) }
+        let start = assembler.offset
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, start) }
         guard n >= 0 else { throw IngestError("read \(path): \(String(cString: strerror(errno)))") }
         atEOF = n < want
         guard n > 0 else { return 0 }
+        if start == 0 && fingerprint.length < min(n, fingerprintBytes) {
+            // A file read from its start is identified by the very bytes read.
+            fingerprint = buffer.withUnsafeBytes { Fingerprint(of: UnsafeRawBufferPointer(rebasing: $0[0..<min(n, fingerprintBytes)])) }
+        }
         lastDataNanos = now
         var failure: Error?
         buffer.withUnsafeBytes { b in

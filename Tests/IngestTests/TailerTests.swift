@@ -1,0 +1,248 @@
+import Foundation
+import LogStore
+import Testing
+
+@testable import Ingest
+
+/// A scratch folder with a log folder, a store and a runner over one `plain` source `logs/<glob>`.
+final class TailerFixture {
+    let dir: String
+    let logs: String
+    let store: LogStore
+    let runner: IngestRunner
+
+    init(glob: String = "app.log*", tailer: (inout TailerSettings) -> Void = { _ in },
+         source: (inout SourceConfig) -> Void = { _ in }, name: String = #function) throws {
+        dir = NSTemporaryDirectory() + "mclog-tail-" + name.filter { $0.isLetter } + "-" + UUID().uuidString
+        logs = dir + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        var config = IngestConfig(dataDirectory: dir + "/data")
+        config.tailer.pollIntervalNanos = 5_000_000
+        config.tailer.rotateWaitNanos = 100_000_000
+        tailer(&config.tailer)
+        var s = SourceConfig(name: "app", paths: [logs + "/" + glob], format: .plain, labels: [Label("job", "t")])
+        source(&s)
+        config.sources = [s]
+        store = try LogStore(directory: config.dataDirectory, options: config.storeOptions)
+        runner = try IngestRunner(config: config, store: store, log: { _ in })
+    }
+
+    deinit {
+        runner.stopAndWait()
+        store.close()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Every stored line of job "t", in time order (the store returns an exact duplicate once).
+    func lines() throws -> [String] {
+        var out: [String] = []
+        try store.select(SelectRequest(tenant: "fake", matchers: [try LabelMatcher("job", .eq, "t")], direction: .forward)) {
+            out.append(String(decoding: $0.line, as: UTF8.self))
+            return true
+        }
+        return out
+    }
+
+    /// Entries the store holds, duplicates included (`select` would hide exact duplicates).
+    var storedEntries: Int {
+        let s = store.stats()
+        return s.entries + s.headEntries
+    }
+
+    /// Polls until `done` holds or `seconds` pass; whether it held.
+    func waitUntil(seconds: Double = 60, _ done: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try done() { return true }
+            usleep(5_000)
+        }
+        return try done()
+    }
+}
+
+/// Appends lines with write(2) on an O_APPEND descriptor, as a logger does.
+final class LogWriter {
+    let path: String
+    private(set) var fd: Int32
+
+    init(_ path: String) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    }
+
+    deinit { close(fd) }
+
+    func write(_ s: String) {
+        var s = s
+        s.withUTF8 { u in _ = Glibc.write(fd, u.baseAddress, u.count) }
+    }
+
+    /// rename-and-create: the file moves to `to` and a new one takes its name.
+    func renameAndCreate(to: String) {
+        rename(path, to)
+        close(fd)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    }
+
+    /// copytruncate: copy the file to `to`, then truncate it; the writer keeps its descriptor.
+    func copyTruncate(to: String) {
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        FileManager.default.createFile(atPath: to, contents: data)
+        ftruncate(fd, 0)
+    }
+}
+
+/// `2025-11-21T10:15:03.000000001Z seq=1 …`: a plain line whose time orders it and whose seq identifies it.
+func numberedLine(_ seq: Int, pad: Int = 20) -> String {
+    let base: Int64 = 1_763_720_103_000_000_000
+    let t = base + Int64(seq) * 1000
+    let secs = t / 1_000_000_000
+    let frac = t % 1_000_000_000
+    var tm = tm()
+    var s = time_t(secs)
+    gmtime_r(&s, &tm)
+    let stamp = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour, tm.tm_min, tm.tm_sec, frac)
+    return "\(stamp) INFO seq=\(seq) \(String(repeating: "x", count: pad))\n"
+}
+
+func seqs(_ lines: [String]) -> [Int] {
+    lines.compactMap { l in l.split(separator: " ").first { $0.hasPrefix("seq=") }.flatMap { Int($0.dropFirst(4)) } }
+}
+
+@Suite(.serialized) struct TailerTests {
+    @Test func followsAppendsAndHoldsPartialLines() throws {
+        let fx = try TailerFixture(tailer: { $0.partialLineTimeoutNanos = 60_000_000_000 })
+        let w = LogWriter(fx.logs + "/app.log")
+        w.write("first\nsec")
+        fx.runner.start()
+        #expect(fx.waitUntil { (try? fx.lines()) == ["first"] })
+        w.write("ond\nthird\n")
+        #expect(fx.waitUntil { (try? fx.lines()) == ["first", "second", "third"] })
+        fx.runner.stopAndWait()
+        let pos = try Positions.read(path: fx.runner.config.positionsFile)
+        #expect(pos.files.count == 1 && pos.files[0].offset == 19 && pos.batchTime == nil)
+    }
+
+    @Test func partialLineIsSentAfterItsTimeout() throws {
+        let fx = try TailerFixture(tailer: { $0.partialLineTimeoutNanos = 50_000_000 })
+        LogWriter(fx.logs + "/app.log").write("no newline yet")
+        fx.runner.start()
+        #expect(fx.waitUntil { (try? fx.lines()) == ["no newline yet"] })
+    }
+
+    @Test func compressedRotationsAreNotRead() throws {
+        let fx = try TailerFixture()
+        LogWriter(fx.logs + "/app.log").write("plain\n")
+        // A gzip member under a rotated name, and one under a name that hides it.
+        let gz: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        FileManager.default.createFile(atPath: fx.logs + "/app.log.2.gz", contents: Data(gz))
+        FileManager.default.createFile(atPath: fx.logs + "/app.log.3", contents: Data(gz))
+        fx.runner.start()
+        #expect(fx.waitUntil { (try? fx.lines()) == ["plain"] })
+        fx.runner.stopAndWait()
+        #expect(fx.storedEntries == 1)
+    }
+
+    /// A writer appends as fast as it can while the file is renamed away and recreated many times.
+    @Test func renameAndCreateUnderAFastWriterStoresEveryLineOnce() throws {
+        try rotationRun(copytruncate: false)
+    }
+
+    /// The same with copytruncate: the tail between the last read and the truncation is read from the copy.
+    @Test func copytruncateUnderAFastWriterStoresEveryLineOnce() throws {
+        try rotationRun(copytruncate: true)
+    }
+
+    func rotationRun(copytruncate: Bool, name: String = #function) throws {
+        let fx = try TailerFixture(name: name + (copytruncate ? "ct" : "rn"))
+        let total = 60_000, every = 2_000
+        fx.runner.start()
+        let w = LogWriter(fx.logs + "/app.log")
+        for seq in 0..<total {
+            w.write(numberedLine(seq))
+            if seq % every == every - 1 {
+                let to = fx.logs + "/app.log.\(seq / every)"
+                if copytruncate { w.copyTruncate(to: to) } else { w.renameAndCreate(to: to) }
+            }
+        }
+        let all = fx.waitUntil(seconds: 120) { fx.storedEntries >= total }
+        fx.runner.stopAndWait()
+        #expect(all, "stored \(fx.storedEntries) of \(total)")
+        #expect(fx.storedEntries == total, "duplicates or losses: \(fx.storedEntries) entries for \(total) lines")
+        let got = seqs(try fx.lines())
+        #expect(got == Array(0..<total), "missing: \(Set(0..<total).subtracting(got).sorted().prefix(10))")
+    }
+
+    /// The runner stops between the append and the checkpoint: the intent is resolved on the next start.
+    @Test func intentInDoubtIsResolvedAgainstTheStore() throws {
+        let fx = try TailerFixture()
+        let w = LogWriter(fx.logs + "/app.log")
+        for i in 0..<100 { w.write(numberedLine(i)) }
+        fx.runner.start()
+        #expect(fx.waitUntil { fx.storedEntries == 100 })
+        fx.runner.stopAndWait()
+        // Forge the state a crash right after the append leaves: positions at 0 with the intent of that batch.
+        var p = try Positions.read(path: fx.runner.config.positionsFile)
+        let end = p.files[0].offset
+        let batchTime = Int64(1)
+        p.batchTime = batchTime
+        p.intents = [Positions.Intent(device: p.files[0].device, inode: p.files[0].inode, from: 0, to: end,
+                                      fingerprint: p.files[0].fingerprint, carryTimestamp: nil, path: p.files[0].path)]
+        p.files[0].offset = 0
+        try p.write(path: fx.runner.config.positionsFile)
+        for i in 100..<150 { w.write(numberedLine(i)) }
+        let again = try IngestRunner(config: fx.runner.config, store: fx.store, log: { _ in })
+        again.start()
+        #expect(fx.waitUntil { fx.storedEntries >= 150 })
+        again.stopAndWait()
+        #expect(fx.storedEntries == 150)
+        #expect(seqs(try fx.lines()) == Array(0..<150))
+
+        // And when the append had not happened, the range is read again.
+        var q = try Positions.read(path: fx.runner.config.positionsFile)
+        let size = q.files[0].offset
+        for i in 150..<160 { w.write(numberedLine(i)) }
+        q.batchTime = 2
+        q.intents = [Positions.Intent(device: q.files[0].device, inode: q.files[0].inode, from: size,
+                                      to: size + numberedLine(150).utf8.count * 10, fingerprint: q.files[0].fingerprint,
+                                      carryTimestamp: nil, path: q.files[0].path)]
+        try q.write(path: fx.runner.config.positionsFile)
+        let third = try IngestRunner(config: fx.runner.config, store: fx.store, log: { _ in })
+        third.start()
+        #expect(fx.waitUntil { fx.storedEntries >= 160 })
+        third.stopAndWait()
+        #expect(fx.storedEntries == 160)
+    }
+
+    @Test func truncationWhileStoppedRestartsAtZero() throws {
+        let fx = try TailerFixture()
+        let w = LogWriter(fx.logs + "/app.log")
+        for i in 0..<50 { w.write(numberedLine(i)) }
+        fx.runner.start()
+        #expect(fx.waitUntil { fx.storedEntries == 50 })
+        fx.runner.stopAndWait()
+        ftruncate(w.fd, 0)
+        for i in 50..<120 { w.write(numberedLine(i, pad: 40)) }  // longer than before: size alone would not tell
+        let again = try IngestRunner(config: fx.runner.config, store: fx.store, log: { _ in })
+        again.start()
+        #expect(fx.waitUntil { fx.storedEntries >= 120 })
+        again.stopAndWait()
+        #expect(fx.storedEntries == 120)
+        #expect(seqs(try fx.lines()) == Array(0..<120))
+    }
+
+    @Test func onceReadsEverythingAndReturns() throws {
+        let fx = try TailerFixture(source: { $0.multiline = MultilineRule(kind: .javaStackTrace) })
+        let w = LogWriter(fx.logs + "/app.log")
+        w.write(numberedLine(0) + "java.lang.IllegalStateException: boom\n\tat a.b(C.java:1)\n" + numberedLine(1))
+        w.write("tail without newline")
+        let once = try IngestRunner(config: fx.runner.config, store: fx.store, once: true, log: { _ in })
+        try once.run()
+        let lines = try fx.lines()
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasSuffix("at a.b(C.java:1)") == true)
+        #expect(lines.contains("tail without newline"))  // it carries seq=1's time, so may sort either side of it
+        #expect(once.counters()[0].entries == 3)
+    }
+}
