@@ -40,6 +40,10 @@ public final class IngestRunner: @unchecked Sendable {
     private var thread: Thread?
     private var roundRobin = 0
     var positionsDirty = false
+    /// Test failpoint: `MCLOG_INGEST_KILL_AFTER_APPENDS=N` makes the process SIGKILL itself right after its N-th
+    /// durable append, before the positions that follow it are written — the moment exactly-once hinges on.
+    /// The crash tests use it to land a kill in that window every time instead of by luck.
+    private var killAfterAppends = Int(ProcessInfo.processInfo.environment["MCLOG_INGEST_KILL_AFTER_APPENDS"] ?? "") ?? 0
 
     static let readChunk = 1 << 20
 
@@ -186,6 +190,10 @@ public final class IngestRunner: @unchecked Sendable {
             try writePositions(intents: nil)
             control.sleep(nanos: 1_000_000_000)
             return false
+        }
+        if killAfterAppends > 0 {
+            killAfterAppends -= 1
+            if killAfterAppends == 0 { kill(getpid(), SIGKILL) }
         }
         var perSource: [Int: (Int, Int)] = [:]
         for f in involved {

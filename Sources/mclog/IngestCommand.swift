@@ -62,9 +62,6 @@ struct IngestCommand: ParsableCommand {
             print(String(format: "%@: %d entries, %@ (%.1f MB/s)", c.name, c.entries, megabytes(c.bytes),
                          Double(c.bytes) / 1e6 / max(secs, 1e-9)))
         }
-        if once {
-            try store.flush()
-        }
     }
 }
 
