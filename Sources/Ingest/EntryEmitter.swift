@@ -30,7 +30,7 @@ final class EntryEmitter {
         batchEntries += 1
         let ts = src.config.timestamp.fromLine ? (fields.timestamp ?? carry ?? fallback) : fallback
         carry = ts
-        let levelIndex = fields.level.map { Level.allCases.firstIndex(of: $0)! + 1 } ?? 0
+        let levelIndex = fields.level?.slotIndex ?? 0
         let derived = src.derivedIndex(entry)
         let key = derived << 3 | levelIndex
         let slot: Int
@@ -48,20 +48,45 @@ final class EntryEmitter {
     private func metadata(_ p: UnsafeRawBufferPointer) -> [Label] {
         let mask = source.metadataMask
         var md: [Label] = []
-        if mask.contains(.clientIP), let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
-        if mask.contains(.method), let r = fields.method { md.append(Label("method", p.string(r))) }
-        if mask.contains(.path), let r = fields.path { md.append(Label("path", p.string(r))) }
-        if mask.contains(.requestTime) {
+        md.reserveCapacity(6)
+        if mask & MetadataField.clientIPBit != 0, let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
+        if mask & MetadataField.methodBit != 0, let r = fields.method { md.append(Label("method", p.string(r))) }
+        if mask & MetadataField.pathBit != 0, let r = fields.path { md.append(Label("path", p.string(r))) }
+        if mask & MetadataField.requestTimeBit != 0 {
             if let r = fields.requestTime {
                 md.append(Label("request_time", p.string(r)))
             } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
                 md.append(Label("request_time", String(ms / 1000)))
             }
         }
-        if mask.contains(.status), let r = fields.status { md.append(Label("status", p.string(r))) }
-        if mask.contains(.traceID), let r = fields.traceID ?? source.traceID(in: p) {
+        if mask & MetadataField.statusBit != 0, let r = fields.status { md.append(Label("status", p.string(r))) }
+        if mask & MetadataField.traceIDBit != 0, let r = fields.traceID ?? source.traceID(in: p) {
             md.append(Label("trace_id", p.string(r)))
         }
         return md
+    }
+}
+
+extension MetadataField {
+    // The bits as constants: `bit` searches allCases, which is too slow per line.
+    static let traceIDBit = MetadataField.traceID.bit
+    static let statusBit = MetadataField.status.bit
+    static let methodBit = MetadataField.method.bit
+    static let pathBit = MetadataField.path.bit
+    static let clientIPBit = MetadataField.clientIP.bit
+    static let requestTimeBit = MetadataField.requestTime.bit
+}
+
+extension Level {
+    /// 1… by case, 0 being "no level": the level part of a stream slot key.
+    var slotIndex: Int {
+        switch self {
+        case .critical: 1
+        case .error: 2
+        case .warn: 3
+        case .info: 4
+        case .debug: 5
+        case .trace: 6
+        }
     }
 }

@@ -67,23 +67,34 @@ extension IngestRunner {
         try positions.write(path: config.positionsFile)
     }
 
-    /// The file an intent names, by path or, after a rename, by device and inode among the globs' matches,
-    /// with the same fingerprint; and the source whose globs cover it.
+    /// The file holding an intent's bytes, and the source whose globs cover it: the same device, inode and
+    /// fingerprint (by path, or among the globs' matches after a rename); else a file with the fingerprint and at
+    /// least `to` bytes — a copytruncate copy made while mclog was down holds the range the original lost.
     private func openIntentFile(_ intent: Positions.Intent) -> (SourceRuntime, Int32)? {
         var candidates = [intent.path]
         for s in sources { for p in s.config.paths { candidates += FileDiscovery.glob(p) } }
+        var byContent: (SourceRuntime, Int32)?
         for path in candidates {
             var st = stat()
-            guard stat(path, &st) == 0, UInt64(st.st_dev) == intent.device, UInt64(st.st_ino) == intent.inode
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= intent.to,
+                  !FileDiscovery.isCompressedName(path),
+                  let src = sources.first(where: { s in s.config.paths.contains { fnmatch($0, path, 0) == 0 } })
             else { continue }
-            guard let src = sources.first(where: { s in s.config.paths.contains { fnmatch($0, path, 0) == 0 } })
-            else { continue }
+            let sameInode = UInt64(st.st_dev) == intent.device && UInt64(st.st_ino) == intent.inode
+            if !sameInode && byContent != nil { continue }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }
-            if intent.fingerprint.matches(fd: fd) { return (src, fd) }
-            close(fd)
+            guard intent.fingerprint.length > 0, intent.fingerprint.matches(fd: fd) else {
+                close(fd)
+                continue
+            }
+            if sameInode {
+                if let (_, other) = byContent { close(other) }
+                return (src, fd)
+            }
+            byContent = (src, fd)
         }
-        return nil
+        return byContent
     }
 
     /// Whether every entry of `batch` is in the store (same stream, timestamp and line).

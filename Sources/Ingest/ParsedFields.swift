@@ -32,4 +32,7 @@ public enum MetadataField: String, CaseIterable, Sendable {
     case status, method, path
     case clientIP = "client_ip"
     case requestTime = "request_time"
+
+    /// This field's bit in a source's metadata mask.
+    var bit: UInt8 { UInt8(1) << UInt8(MetadataField.allCases.firstIndex(of: self)!) }
 }

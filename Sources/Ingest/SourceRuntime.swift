@@ -14,7 +14,8 @@ final class SourceRuntime {
     /// Index 0 is "no value"; the rest are the map's values and the default, in first-use order.
     private var derivedValues: [String?] = [nil]
     let maxLineBytes: Int
-    let metadataMask: Set<MetadataField>
+    /// Bit `MetadataField.bit` set for each field the source keeps: tested per line, so a bitmask, not a Set.
+    let metadataMask: UInt8
     let counters = SourceCounters()
 
     init(index: Int, config: SourceConfig, limits: Limits, now: Int64) throws {
@@ -24,7 +25,7 @@ final class SourceRuntime {
         traceMatcher = try config.traceIDPattern.map { Regex.Matcher(try Regex($0)) }
         derivedMatcher = try config.derivedLabel.map { Regex.Matcher(try Regex($0.pattern)) }
         maxLineBytes = limits.maxLineSize
-        metadataMask = Set(config.metadataFields)
+        metadataMask = config.metadataFields.reduce(0) { $0 | $1.bit }
     }
 
     /// A joiner for one file (joiners hold per-file state).

@@ -222,6 +222,33 @@ func seqs(_ lines: [String]) -> [Int] {
         #expect(fx.storedEntries == 160)
     }
 
+    /// The batch in doubt was read from a file that was then copytruncated while mclog was down: the range is
+    /// checked against the copy, and reading continues in the copy after it.
+    @Test func intentInDoubtAcrossACopytruncateIsCheckedInTheCopy() throws {
+        let fx = try TailerFixture()
+        let w = LogWriter(fx.logs + "/app.log")
+        for i in 0..<100 { w.write(numberedLine(i)) }
+        fx.runner.start()
+        #expect(fx.waitUntil { fx.storedEntries == 100 })
+        fx.runner.stopAndWait()
+        var p = try Positions.read(path: fx.runner.config.positionsFile)
+        let f = p.files[0]
+        p.batchTime = 1
+        p.intents = [Positions.Intent(device: f.device, inode: f.inode, from: 0, to: f.offset,
+                                      fingerprint: f.fingerprint, carryTimestamp: nil, path: f.path)]
+        p.files[0].offset = 0
+        try p.write(path: fx.runner.config.positionsFile)
+        for i in 100..<130 { w.write(numberedLine(i)) }
+        w.copyTruncate(to: fx.logs + "/app.log.1")
+        for i in 130..<160 { w.write(numberedLine(i, pad: 30)) }
+        let again = try IngestRunner(config: fx.runner.config, store: fx.store, log: { _ in })
+        again.start()
+        #expect(fx.waitUntil { fx.storedEntries >= 160 })
+        again.stopAndWait()
+        #expect(fx.storedEntries == 160)
+        #expect(seqs(try fx.lines()) == Array(0..<160))
+    }
+
     @Test func truncationWhileStoppedRestartsAtZero() throws {
         let fx = try TailerFixture()
         let w = LogWriter(fx.logs + "/app.log")

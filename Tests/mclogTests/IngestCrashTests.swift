@@ -55,7 +55,9 @@ import Testing
             p.executableURL = URL(fileURLWithPath: CLI.binary)
             p.arguments = ["ingest", "--config", config]
             p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
+            let logPath = dir + "/ingest-\(rounds).log"
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            p.standardError = FileHandle(forWritingAtPath: logPath)
             // Odd rounds die by the failpoint right after an append and before its checkpoint (the window a
             // random kill rarely hits); even rounds are killed from outside at a random moment.
             let failpoint = rounds % 2 == 1 && !writer.isFinished
@@ -95,8 +97,11 @@ import Testing
             }
             return true
         }
+        var counts: [Int: Int] = [:]
+        for n in seen { counts[n, default: 0] += 1 }
+        let repeated = counts.filter { $0.value > 1 }.keys.sorted()
         #expect(seen.count == total && Set(seen) == Set(0..<total),
-                "\(seen.count) entries, missing \(Set(0..<total).subtracting(seen).count), rounds \(rounds)")
+                "\(seen.count) entries, missing \(Set(0..<total).subtracting(seen).count), repeated \(repeated.count) from \(repeated.first ?? -1) to \(repeated.last ?? -1), rounds \(rounds), logs in \(dir)")
         // In order per file: each rotation generation (6000 lines) was read front to back.
         var byGeneration: [Int: [Int]] = [:]
         for n in seen { byGeneration[n / 6_000, default: []].append(n) }
