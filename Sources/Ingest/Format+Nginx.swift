@@ -10,9 +10,11 @@
 /// - `level` follows the status: 5xx error, 4xx warn, else info.
 enum NginxAccess {
     static func parse(_ p: UnsafeRawBufferPointer, _ f: inout ParsedFields) {
-        // Client address: first token, without a leading quote or a trailing comma.
+        // Client address: first token, without a leading quote or a trailing comma. A `vhost_combined` line
+        // starts with `host:port ` (a name with letters no IP address has): the client is the token after it.
         var i = 0
-        if p.byte(at: 0) == ASCII.quote { i = 1 }
+        if isVirtualHost(p, p.tokenEnd(from: 0)) { i = p.skipBlanks(from: p.tokenEnd(from: 0)) }
+        if p.byte(at: i) == ASCII.quote { i += 1 }
         var e = i
         while e < p.count, p[e] != ASCII.space, p[e] != ASCII.comma, p[e] != ASCII.quote { e += 1 }
         if e > i { f.clientIP = i..<e }
@@ -73,6 +75,17 @@ enum NginxAccess {
             }
             k = p.skipBlanks(from: t)
         }
+    }
+
+    /// Whether the first token (ending at `end`) is `name:port` with a letter beyond hex digits in the name.
+    static func isVirtualHost(_ p: UnsafeRawBufferPointer, _ end: Int) -> Bool {
+        guard end > 2, let colon = PythonLog.lastIndex(of: ASCII.colon, in: p, 0..<end), colon + 1 < end,
+              p.isDecimal((colon + 1)..<end) else { return false }
+        for k in 0..<colon {
+            let b = p[k] | 0x20
+            if b > UInt8(ascii: "f") && b <= UInt8(ascii: "z") { return true }
+        }
+        return false
     }
 
     /// The value of a `key=value` token if the token starts with `key=`.

@@ -17,8 +17,10 @@ import Glibc
 /// ```
 ///
 /// One thread does the work, a tenant's batch at a time: discover files (globs), check each tracked file's
-/// identity (truncation, fingerprint), read new bytes into entries until `batch_size`, write an intent to the
-/// positions file, append (the store fsyncs its WAL before returning), then advance and write the positions.
+/// identity (truncation, fingerprint), read new bytes into entries until `batch_size`, write the positions file
+/// with the offsets committed so far and this batch's intent, append (the store fsyncs its WAL before
+/// returning), then advance the offsets in memory; they reach the file with the next intent, or when a round
+/// reads nothing.
 /// Because the next batch is read only after the previous append returned, a slow store slows reading, and
 /// memory stays at one batch plus one read buffer plus what each file holds unfinished (at most a line or an
 /// entry). Rotation and restart behaviour is described in README.md ("Tailing").

@@ -69,6 +69,9 @@ func parsedFields(_ format: LogFormat, _ line: String, zone: Int = 0, now: Int64
         Row(.nginxAccess, #"83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 502 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36" 0.123 0.120"#,
             1_431_857_103_000_000_000, .error, ["client_ip": "83.149.9.216", "method": "GET", "path": "/presentations/logstash-monitorama-2013/images/kibana-search.png", "status": "502", "request_time": "0.123"]),
         Row(.nginxAccess, "not an access line", nil, nil, ["client_ip": "not"]),
+        // vhost_combined: the virtual host comes first.
+        Row(.nginxAccess, #"api.kzone.example:443 203.0.113.7 - - [21/Nov/2025:10:15:03 +0000] "POST /v1/chat HTTP/2.0" 504 0 "-" "curl/8" 30.001 30.000"#,
+            1_763_720_103_000_000_000, .error, ["client_ip": "203.0.113.7", "method": "POST", "path": "/v1/chat", "status": "504", "request_time": "30.001"]),
 
         // nginx error, elastic-beats-samples/nginx-error.log and the issue's example.
         Row(.nginxError, #"2016/10/25 14:49:34 [error] 54053#0: *1 open() "/usr/local/Cellar/nginx/1.10.2_1/html/favicon.ico" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /favicon.ico HTTP/1.1", host: "localhost:8080", referrer: "http://localhost:8080/""#,

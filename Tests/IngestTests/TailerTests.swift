@@ -266,6 +266,33 @@ func seqs(_ lines: [String]) -> [Int] {
         #expect(seqs(try fx.lines()) == Array(0..<120))
     }
 
+    /// Labels and metadata as the runner stores them: level and zone (mapped from the virtual host) as stream
+    /// labels; client, method, path, status, request time and the trace id (found by the regex) as metadata.
+    @Test func levelZoneAndMetadataReachTheStore() throws {
+        let fx = try TailerFixture(source: { s in
+            s.format = .nginxAccess
+            s.derivedLabel = DerivedLabel(name: "zone", pattern: DerivedLabel.defaultPattern,
+                                          map: [(pattern: "*.kzone.example", value: "kzone")], defaultValue: "other")
+        })
+        let w = LogWriter(fx.logs + "/app.log")
+        w.write(#"api.kzone.example:443 203.0.113.7 - - [21/Nov/2025:10:15:03 +0000] "GET /v1/models?trace_id=4bf92f3577b34da6a3ce929d0e0e4736 HTTP/1.1" 503 9 "-" "curl/8" 0.250 0.249"# + "\n")
+        w.write(#"www.bzone.example:80 198.51.100.2 - - [21/Nov/2025:10:15:04 +0000] "GET / HTTP/1.1" 200 9 "-" "curl/8" 0.001 0.001"# + "\n")
+        let once = try IngestRunner(config: fx.runner.config, store: fx.store, once: true, log: { _ in })
+        try once.run()
+        var got: [(LabelSet, [Label])] = []
+        try fx.store.select(SelectRequest(tenant: "fake", matchers: [try LabelMatcher("job", .eq, "t")], direction: .forward)) {
+            got.append(($0.labels, $0.metadata))
+            return true
+        }
+        try #require(got.count == 2)
+        #expect(got[0].0 == (try LabelSet([Label("job", "t"), Label("level", "error"), Label("zone", "kzone")])))
+        #expect(Set(got[0].1) == [Label("client_ip", "203.0.113.7"), Label("method", "GET"),
+                                  Label("path", "/v1/models?trace_id=4bf92f3577b34da6a3ce929d0e0e4736"),
+                                  Label("status", "503"), Label("request_time", "0.250"),
+                                  Label("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")])
+        #expect(got[1].0 == (try LabelSet([Label("job", "t"), Label("level", "info"), Label("zone", "other")])))
+    }
+
     @Test func onceReadsEverythingAndReturns() throws {
         let fx = try TailerFixture(source: { $0.multiline = MultilineRule(kind: .javaStackTrace) })
         let w = LogWriter(fx.logs + "/app.log")
