@@ -70,6 +70,18 @@ public final class IngestRunner: @unchecked Sendable {
         buffer = [UInt8](repeating: 0, count: Self.readChunk)
     }
 
+    private let tailerCPUNanos = LockedValue<Int64>(0)
+
+    /// CPU time the tailer's thread has spent in finished `run` calls: reading, parsing, encoding and writing
+    /// the WAL, positions (the store's background flushing and compaction run on other threads).
+    public var tailerCPUSeconds: Double { Double(tailerCPUNanos.withLock { $0 }) / 1e9 }
+
+    static func threadCPUNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
     /// Per source: name, entries and bytes stored since start, files tailed now.
     public func counters() -> [(name: String, entries: Int, bytes: Int, files: Int)] {
         sources.map { s in
@@ -100,6 +112,8 @@ public final class IngestRunner: @unchecked Sendable {
     /// Tails until `stop()` (or, with `once`, until every file is read to its end). Positions are written after
     /// every durable append; a checkpoint in doubt from a crash is resolved first.
     public func run() throws {
+        let cpuStart = Self.threadCPUNanos()
+        defer { tailerCPUNanos.withLock { $0 += Self.threadCPUNanos() - cpuStart } }
         var positions = try Positions.read(path: config.positionsFile)
         if positions.batchTime != nil {
             try recover(&positions)
@@ -236,6 +250,14 @@ public final class IngestRunner: @unchecked Sendable {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+}
+
+/// A value behind a mutex.
+final class LockedValue<T>: @unchecked Sendable {
+    private let lock = NSLockLite()
+    private var value: T
+    init(_ v: T) { value = v }
+    func withLock<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
 }
 
 /// A file's device and inode.

@@ -58,10 +58,15 @@ struct IngestCommand: ParsableCommand {
         }
         progress.stop()
         let secs = Date().timeIntervalSince(started)
+        var total = 0
         for c in runner.counters() {
+            total += c.bytes
             print(String(format: "%@: %d entries, %@ (%.1f MB/s)", c.name, c.entries, megabytes(c.bytes),
                          Double(c.bytes) / 1e6 / max(secs, 1e-9)))
         }
+        let cpu = runner.tailerCPUSeconds
+        print(String(format: "tailer thread: %.2f CPU s, %.1f MB/s per CPU-second", cpu,
+                     Double(total) / 1e6 / max(cpu, 1e-9)))
     }
 }
 
