@@ -42,7 +42,8 @@ extension IngestRunner {
                 guard !ignored.contains(key), !claimed.contains(key), st.st_size > 0 else { continue }
                 let fd = open(path, O_RDONLY | O_CLOEXEC)
                 guard fd >= 0 else {
-                    log("cannot open \(path): \(String(cString: strerror(errno)))")
+                    // Once per file, not every poll.
+                    if unreadable.insert(key).inserted { log("cannot open \(path): \(String(cString: strerror(errno)))") }
                     continue
                 }
                 var st2 = stat()

@@ -63,7 +63,7 @@ extension IngestRunner {
         }
         positions.batchTime = nil
         positions.intents = []
-        try FS_makeParent(config.positionsFile)
+        try makeParentDirectory(config.positionsFile)
         try positions.write(path: config.positionsFile)
     }
 

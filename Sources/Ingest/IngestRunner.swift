@@ -35,6 +35,8 @@ public final class IngestRunner: @unchecked Sendable {
     var restored: [Positions.Entry] = []
     /// Files never to read: compressed content found under a plain name.
     var ignored = Set<FileKey>()
+    /// Files that could not be opened (reported once; retried every round).
+    var unreadable = Set<FileKey>()
     private let builder = BatchBuilder()
     private var buffer: [UInt8]
     let log: @Sendable (String) -> Void
@@ -119,7 +121,7 @@ public final class IngestRunner: @unchecked Sendable {
             try recover(&positions)
         }
         restored = positions.files
-        try FS_makeParent(config.positionsFile)
+        try makeParentDirectory(config.positionsFile)
         var firstRound = true
         while !control.isRequested {
             let now = Self.monotonicNanos()
@@ -267,7 +269,7 @@ struct FileKey: Hashable {
 }
 
 /// Creates the folder of a file if it is missing.
-func FS_makeParent(_ path: String) throws {
+func makeParentDirectory(_ path: String) throws {
     if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
         try Storage.FS.makeDirectories(String(path[..<slash]))
     }

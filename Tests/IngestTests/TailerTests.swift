@@ -293,6 +293,19 @@ func seqs(_ lines: [String]) -> [Int] {
         #expect(got[1].0 == (try LabelSet([Label("job", "t"), Label("level", "info"), Label("zone", "other")])))
     }
 
+    @Test func deletedFilesAreReleased() throws {
+        let fx = try TailerFixture()
+        LogWriter(fx.logs + "/app.log").write("one\ntwo\n")
+        LogWriter(fx.logs + "/app.log.1").write("old\n")
+        fx.runner.start()
+        #expect(fx.waitUntil { fx.storedEntries == 3 && fx.runner.counters()[0].files == 2 })
+        unlink(fx.logs + "/app.log.1")
+        #expect(fx.waitUntil { fx.runner.counters()[0].files == 1 })
+        fx.runner.stopAndWait()
+        let pos = try Positions.read(path: fx.runner.config.positionsFile)
+        #expect(pos.files.map { $0.path } == [fx.logs + "/app.log"])
+    }
+
     @Test func onceReadsEverythingAndReturns() throws {
         let fx = try TailerFixture(source: { $0.multiline = MultilineRule(kind: .javaStackTrace) })
         let w = LogWriter(fx.logs + "/app.log")
