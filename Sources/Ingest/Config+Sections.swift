@@ -86,7 +86,13 @@ extension YAMLCursor {
             let off = try v.isNull || v.string().isEmpty
             s.traceIDPattern = off ? nil : try v.regex()
         }
-        if let v = k["zone"] { s.derivedLabel = try v.derivedLabel(limits: limits) }
+        if let v = k["zone"] {
+            let d = try v.derivedLabel(limits: limits)
+            if s.labels.contains(where: { $0.name == d.name }) {
+                throw v.error("the label \"\(d.name)\" is also a static label of this source; drop one of them")
+            }
+            s.derivedLabel = d
+        }
         return s
     }
 

@@ -189,7 +189,13 @@ public final class IngestRunner: @unchecked Sendable {
                     if once || idle >= timeout { try f.finish(builder: builder, batchTime: batchTime) }
                 }
             } catch {
-                log("\(f.path): \(error)")
+                // A file that cannot be read or an entry that cannot be stored: nothing of the batch is kept (its
+                // other entries would otherwise advance past the failed one), and the round is tried again later.
+                log("\(f.path): \(error); retrying")
+                for c in candidates { c.rewind() }
+                builder.reset()
+                control.sleep(nanos: 1_000_000_000)
+                return false
             }
             if builder.bytes >= settings.batchBytes { break }
         }

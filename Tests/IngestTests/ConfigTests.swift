@@ -110,6 +110,8 @@ import Testing
          "mclog.yaml:7:40: sources[0].multiline.max_bytes: 2097152 bytes exceeds limits.max_line_size=1048576"),
         ("data: d\nsources:\n  - path: a\n    format: json\n    timestamp: {timezone: Mars/Olympus}\n", "mclog.yaml:5:27: sources[0].timestamp.timezone: \"Mars/Olympus\" is not UTC"),
         ("data: [d\n", "mclog.yaml:2:1: YAML syntax"),
+        ("data: d\nsources:\n  - path: a\n    format: nginx-access\n    labels: {zone: k}\n    zone: {map: {a: b}}\n",
+         "mclog.yaml:6:11: sources[0].zone: the label \"zone\" is also a static label"),
         ("data: d\ndata: e\n", "mclog.yaml:2:1: data: the key is given twice"),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
