@@ -293,6 +293,13 @@ func seqs(_ lines: [String]) -> [Int] {
         #expect(got[1].0 == (try LabelSet([Label("job", "t"), Label("level", "info"), Label("zone", "other")])))
     }
 
+    @Test func joinedEntryIsSentAfterItsWait() throws {
+        let fx = try TailerFixture(source: { $0.multiline = MultilineRule(kind: .pythonTraceback, maxWaitNanos: 50_000_000) })
+        LogWriter(fx.logs + "/app.log").write("2025-11-21 10:15:03,123 ERROR app: failed\nTraceback (most recent call last):\n  File \"a.py\", line 1\nValueError: x\n")
+        fx.runner.start()
+        #expect(fx.waitUntil { (try? fx.lines()) == ["2025-11-21 10:15:03,123 ERROR app: failed\nTraceback (most recent call last):\n  File \"a.py\", line 1\nValueError: x"] })
+    }
+
     @Test func deletedFilesAreReleased() throws {
         let fx = try TailerFixture()
         LogWriter(fx.logs + "/app.log").write("one\ntwo\n")

@@ -16,6 +16,7 @@ import Testing
             sources:
               - path: logs/app.log*
                 format: plain
+                multiline: java
                 labels: {job: crash}
                 # Read times, not the lines' times: a line read twice would be stored twice (at two times)
                 # instead of being merged as an exact duplicate, and the store's order is the read order.
@@ -27,7 +28,9 @@ import Testing
             var fd = open(logs + "/app.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             var rotation = 0
             for seq in 0..<total {
-                var line = crashLine(seq)
+                // Every 50th entry carries a stack trace, joined by the multiline rule: entries cut across batch
+                // boundaries and re-read in recovery must come out the same.
+                var line = crashLine(seq) + (seq % 50 == 0 ? "java.lang.IllegalStateException: \(seq)\n\tat a.B.c(B.java:1)\n" : "")
                 line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
                 if seq % 400 == 399 { usleep(4_000) }
                 if seq % 6_000 == 5_999 {
@@ -89,9 +92,11 @@ import Testing
         let s = store.stats()
         #expect(s.entries + s.headEntries == total, "\(s.entries + s.headEntries) entries stored for \(total) lines")
         var seen: [Int] = []
+        var traces = 0
         try store.select(SelectRequest(tenant: "fake", matchers: [try LabelMatcher("job", .eq, "crash")],
                                        direction: .forward)) { e in
             let l = String(decoding: e.line, as: UTF8.self)
+            if l.hasSuffix("\tat a.B.c(B.java:1)") { traces += 1 }
             if let f = l.split(separator: " ").first(where: { $0.hasPrefix("seq=") }), let n = Int(f.dropFirst(4)) {
                 seen.append(n)
             }
@@ -102,6 +107,7 @@ import Testing
         let repeated = counts.filter { $0.value > 1 }.keys.sorted()
         #expect(seen.count == total && Set(seen) == Set(0..<total),
                 "\(seen.count) entries, missing \(Set(0..<total).subtracting(seen).count), repeated \(repeated.count) from \(repeated.first ?? -1) to \(repeated.last ?? -1), rounds \(rounds), logs in \(dir)")
+        #expect(traces == total / 50, "\(traces) entries with their stack trace joined")
         // In order per file: each rotation generation (6000 lines) was read front to back.
         var byGeneration: [Int: [Int]] = [:]
         for n in seen { byGeneration[n / 6_000, default: []].append(n) }
