@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -33,7 +34,10 @@ let package = Package(
             name: "LogStore", dependencies: ["Storage", "ByteSearch"],
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
         .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"], swiftSettings: hotPath),
-        .target(name: "Ingest", dependencies: ["LogStore"]),
+        // Storage and ByteSearch sit below LogStore: atomic file publish and PCRE2 for multiline/trace-id regexes.
+        .target(
+            name: "Ingest", dependencies: ["LogStore", "Storage", "ByteSearch", "CGlibcExtras", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotPath),
         .target(
             name: "MCServer",
             dependencies: [

@@ -1,6 +1,17 @@
 /// The bytes the timestamp parsers compare against, by name.
 enum ASCII {
     static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let quote = UInt8(ascii: "\"")
+    static let backslash = UInt8(ascii: "\\")
+    static let equals = UInt8(ascii: "=")
+    static let leftParen = UInt8(ascii: "(")
+    static let rightParen = UInt8(ascii: ")")
+    static let lessThan = UInt8(ascii: "<")
+    static let greaterThan = UInt8(ascii: ">")
+    static let hash = UInt8(ascii: "#")
+    static let semicolon = UInt8(ascii: ";")
+    static let star = UInt8(ascii: "*")
     static let plus = UInt8(ascii: "+")
     static let comma = UInt8(ascii: ",")
     static let hyphen = UInt8(ascii: "-")

@@ -44,3 +44,41 @@ enum CivilTime {
         return overflow || overflow2 ? nil : nanos
     }
 }
+
+extension CivilTime {
+    /// The civil date of a day count from 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The UTC year of a Unix-nanosecond instant.
+    static func year(ofUnixNanos t: Int64) -> Int {
+        civilFromDays(Int(floorDiv(t, 86_400_000_000_000))).year
+    }
+
+    /// Division rounding towards negative infinity.
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    /// `t` moved by whole years on the calendar (29 February becomes 28 February), or nil out of range.
+    static func shiftYears(_ t: Int64, by years: Int) -> Int64? {
+        let secs = floorDiv(t, 1_000_000_000)
+        let nanos = Int(t - secs * 1_000_000_000)
+        let days = Int(floorDiv(secs, 86_400))
+        let rest = Int(secs) - days * 86_400
+        let (y, m, d) = civilFromDays(days)
+        let day = min(d, daysInMonth(m, year: y + years))
+        return unixNanos(year: y + years, month: m, day: day, hour: rest / 3600, minute: rest % 3600 / 60,
+                         second: rest % 60, nanosecond: nanos)
+    }
+}

@@ -2,6 +2,9 @@
 struct DateTimeMatch {
     var nanos: Int64
     var end: Int
+    /// Whether the text carried a zone (`Z`, `±hh:mm`); without one the time was read as UTC and a source's
+    /// configured zone may still apply.
+    var hasZone: Bool = true
 }
 
 extension TimestampParser {
@@ -42,20 +45,26 @@ extension TimestampParser {
         }
 
         var offsetSeconds = 0
+        var hasZone = true
         let zone = p.byte(at: i)
         if zone == ASCII.upperZ || zone == ASCII.lowerZ {
             i += 1
+        } else if p.matches(" UTC", at: i) || p.matches(" GMT", at: i) {
+            // PostgreSQL's `log_timezone` abbreviation; only the unambiguous UTC names are taken as zones.
+            i += 4
         } else if zone == ASCII.plus || zone == ASCII.hyphen, let hours = p.digits(at: i + 1, count: 2) {
             guard let (minutes, length) = zoneMinutes(p, at: i + 3), hours <= 23 else { return nil }
             offsetSeconds = (hours * 3600 + minutes * 60) * (zone == ASCII.hyphen ? -1 : 1)
             i += 3 + length
+        } else {
+            hasZone = false
         }
 
         guard p.digit(at: i) == nil,
               let nanos = CivilTime.unixNanos(year: year, month: month, day: day, hour: hour, minute: minute,
                                               second: second, nanosecond: nanosecond, offsetSeconds: offsetSeconds)
         else { return nil }
-        return DateTimeMatch(nanos: nanos, end: i)
+        return DateTimeMatch(nanos: nanos, end: i, hasZone: hasZone)
     }
 
     /// The minutes of a zone offset after its hours: `:mm`, `mm` or nothing, and how many bytes they took; nil if

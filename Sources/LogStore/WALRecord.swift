@@ -5,7 +5,11 @@ enum WALRecord {
     static let entriesType: UInt8 = 1
 
     static func encode(tenant: String, streams: [(LabelSet, EntryBatch)]) -> [UInt8] {
-        var w = ByteWriter(capacity: streams.reduce(64) { $0 + $1.1.text.count + $1.1.count * 8 })
+        // Size the buffer once, metadata included: regrowing a multi-MiB payload copies it (seen in ingest profiles).
+        var w = ByteWriter(capacity: streams.reduce(64) { total, s in
+            let md = s.1.metadata?.reduce(0) { $0 + $1.reduce(1) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } } ?? 0
+            return total + s.1.text.count + s.1.count * 8 + md
+        })
         w.u8(entriesType)
         w.string(tenant)
         w.uvarint(UInt64(streams.count))

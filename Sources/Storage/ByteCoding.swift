@@ -45,7 +45,15 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: b)
     }
 
-    public mutating func string(_ s: String) { blob(Array(s.utf8)) }
+    /// Length-prefixed UTF-8 of `s`, copied straight from the string's storage (no intermediate array: the
+    /// WAL encodes several metadata strings per ingested line).
+    public mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            uvarint(UInt64(u.count))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(u))
+        }
+    }
 
     /// Overwrites 4 bytes at `offset` (used to back-patch lengths).
     public mutating func patchU32(_ v: UInt32, at offset: Int) {

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Stream labels, e.g. '{job=\"nginx\",zone=\"kzone\"}' (ignored by --format jsonl).")
     var labels: String?
 
-    @Option(help: "auto, nginx, iso8601, python, slash, none or jsonl.")
+    @Option(help: "A log format (nginx-access, nginx-error, python, uvicorn, vllm, json, logfmt, kernel, syslog, plain, postgres, redis), a timestamp layout (auto, nginx, iso8601, slash, none) or jsonl.")
     var format: String = "auto"
 
     @Option(help: "Tenant id.")
@@ -35,8 +35,10 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let jsonl = format == "jsonl"
-        guard jsonl || TimestampFormat(rawValue: format) != nil else {
-            throw UsageError("unknown --format \(format): use auto, nginx, iso8601, python, slash, none or jsonl")
+        // A log format parses levels, metadata and multiline entries; the bare layouts only find timestamps.
+        let logFormat = LogFormat(rawValue: format)
+        guard jsonl || logFormat != nil || TimestampFormat(rawValue: format) != nil else {
+            throw UsageError("unknown --format \(format): use \(LogFormat.names); auto, nginx, iso8601, slash, none; or jsonl")
         }
         var streamLabels: LabelSet?
         if !jsonl {
@@ -58,6 +60,11 @@ struct ImportCommand: ParsableCommand {
         for path in files {
             if jsonl {
                 try importer.importJSONL(path: path)
+            } else if let logFormat {
+                var source = SourceConfig(name: path, paths: [path], format: logFormat, tenant: tenant,
+                                          labels: streamLabels!.labels)
+                source.multiline.maxBytes = min(source.multiline.maxBytes, options.limits.maxLineSize)
+                try importer.importDecoded(path: path, source: source)
             } else {
                 try importer.importLines(path: path, labels: streamLabels!, parser: TimestampParser(format: TimestampFormat(rawValue: format)!))
             }
@@ -166,6 +173,35 @@ struct Importer {
             index += 1
             try add(labels, ts, line)
         }
+    }
+
+    /// Decodes a file with a log format's parser (levels, metadata, multiline) and appends batches of ~4 MiB.
+    mutating func importDecoded(path: String, source: SourceConfig) throws {
+        try finishBatch()
+        let decoder = try LogDecoder(source: source, limits: store.options.limits, filename: path,
+                                     startTime: TimeArgument.nowNanos())
+        let reader = try FileReader(path: path)
+        var buf: [UInt8] = []
+        func append() throws {
+            let batch = decoder.takeBatch()
+            guard !batch.isEmpty else { return }
+            try store.append(tenant: tenant, batch)
+            let (l, b, s) = (lines, bytes, progress.elapsed)
+            progress.update(String(format: "%d lines, %@, %.1f MB/s", l, megabytes(b), Double(b) / 1e6 / max(s, 1e-9)))
+        }
+        while true {
+            let n = try reader.read(into: &buf, capacity: 4 << 20)
+            if n == 0 { break }
+            let before = decoder.entries
+            try buf.withUnsafeBytes { try decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            lines += decoder.entries - before
+            bytes += n
+            if decoder.bufferedBytes >= Importer.batchBytes { try append() }
+        }
+        let before = decoder.entries
+        try decoder.finish()
+        lines += decoder.entries - before
+        try append()
     }
 
     mutating func importJSONL(path: String) throws {

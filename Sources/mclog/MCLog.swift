@@ -6,7 +6,8 @@ struct MCLog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mclog",
         abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
-        subcommands: [ImportCommand.self, QueryCommand.self, StatsCommand.self, ServeCommand.self, DebugAppendCommand.self]
+        subcommands: [ImportCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, ServeCommand.self, ConfigCommand.self,
+                      DebugAppendCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,52 @@
+import LogStore
+
+/// Gathers the entries of one append, per tenant and stream. Streams get small integer slots that stay valid
+/// across batches, so a file looks its stream up by index instead of hashing a label set per line.
+final class BatchBuilder {
+    struct Slot {
+        let tenant: String
+        let labels: LabelSet
+        var batch = EntryBatch()
+    }
+
+    private(set) var slots: [Slot] = []
+    private var slotByStream: [String: [LabelSet: Int]] = [:]
+    private(set) var bytes = 0
+    private(set) var entries = 0
+
+    /// The slot of a stream, created on first use.
+    func slot(tenant: String, labels: LabelSet) -> Int {
+        if let s = slotByStream[tenant]?[labels] { return s }
+        slots.append(Slot(tenant: tenant, labels: labels))
+        slotByStream[tenant, default: [:]][labels] = slots.count - 1
+        return slots.count - 1
+    }
+
+    @inline(__always)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) {
+        slots[slot].batch.append(timestamp: timestamp, line: line, metadata: metadata)
+        bytes += line.count
+        entries += 1
+    }
+
+    var isEmpty: Bool { entries == 0 }
+
+    /// The batch per tenant, in the shape `LogStore.append` takes.
+    func byTenant() -> [String: [(LabelSet, EntryBatch)]] {
+        var out: [String: [(LabelSet, EntryBatch)]] = [:]
+        for s in slots where !s.batch.isEmpty { out[s.tenant, default: []].append((s.labels, s.batch)) }
+        return out
+    }
+
+    /// Empties every stream's batch for the next append, keeping the slots (and the arenas' capacity).
+    func reset() {
+        for i in slots.indices where !slots[i].batch.isEmpty {
+            slots[i].batch.timestamps.removeAll(keepingCapacity: true)
+            slots[i].batch.lineEnds.removeAll(keepingCapacity: true)
+            slots[i].batch.text.removeAll(keepingCapacity: true)
+            slots[i].batch.metadata = nil
+        }
+        bytes = 0
+        entries = 0
+    }
+}

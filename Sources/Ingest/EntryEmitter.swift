@@ -1,0 +1,92 @@
+import LogStore
+
+/// Turns entries into store entries: parses each (timestamp, level, metadata), picks its stream (static labels,
+/// `level`, the derived label, `filename`) and appends it to a batch. One per file, because a line without a
+/// timestamp takes the previous entry's of the same file.
+///
+/// Timestamps: the parsed one; else the previous entry's (`carry`); else the batch's read time plus the entry's
+/// index in the batch in nanoseconds (distinct, ordered and reproducible when a batch is read again). With
+/// `timestamp.from: ingest` always the latter.
+final class EntryEmitter {
+    let source: SourceRuntime
+    let filename: String
+    var carry: Int64?
+    /// Entries emitted into the batch being built.
+    var batchEntries = 0
+    /// Stream slots by level (0 none, 1… `Level.allCases`) and derived-label value.
+    private var slots: [Int: Int] = [:]
+    private var fields = ParsedFields()
+
+    init(source: SourceRuntime, filename: String) {
+        self.source = source
+        self.filename = filename
+    }
+
+    /// Parses one entry and adds it to its stream's batch.
+    func emit(_ entry: UnsafeRawBufferPointer, builder: BatchBuilder, batchTime: Int64) throws {
+        let src = source
+        src.parser.parse(entry, into: &fields)
+        let fallback = batchTime + Int64(batchEntries)
+        batchEntries += 1
+        let ts = src.config.timestamp.fromLine ? (fields.timestamp ?? carry ?? fallback) : fallback
+        carry = ts
+        let levelIndex = fields.level?.slotIndex ?? 0
+        let derived = src.derivedIndex(entry)
+        let key = derived << 3 | levelIndex
+        let slot: Int
+        if let s = slots[key] {
+            slot = s
+        } else {
+            let labels = try src.labels(level: fields.level, derived: derived, filename: filename)
+            slot = builder.slot(tenant: src.config.tenant, labels: labels)
+            slots[key] = slot
+        }
+        builder.add(slot: slot, timestamp: ts, line: entry, metadata: metadata(entry))
+    }
+
+    /// The structured metadata of the parsed entry, restricted to the source's fields.
+    private func metadata(_ p: UnsafeRawBufferPointer) -> [Label] {
+        let mask = source.metadataMask
+        var md: [Label] = []
+        md.reserveCapacity(6)
+        if mask & MetadataField.clientIPBit != 0, let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
+        if mask & MetadataField.methodBit != 0, let r = fields.method { md.append(Label("method", p.string(r))) }
+        if mask & MetadataField.pathBit != 0, let r = fields.path { md.append(Label("path", p.string(r))) }
+        if mask & MetadataField.requestTimeBit != 0 {
+            if let r = fields.requestTime {
+                md.append(Label("request_time", p.string(r)))
+            } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
+                md.append(Label("request_time", String(ms / 1000)))
+            }
+        }
+        if mask & MetadataField.statusBit != 0, let r = fields.status { md.append(Label("status", p.string(r))) }
+        if mask & MetadataField.traceIDBit != 0, let r = fields.traceID ?? source.traceID(in: p) {
+            md.append(Label("trace_id", p.string(r)))
+        }
+        return md
+    }
+}
+
+extension MetadataField {
+    // The bits as constants: `bit` searches allCases, which is too slow per line.
+    static let traceIDBit = MetadataField.traceID.bit
+    static let statusBit = MetadataField.status.bit
+    static let methodBit = MetadataField.method.bit
+    static let pathBit = MetadataField.path.bit
+    static let clientIPBit = MetadataField.clientIP.bit
+    static let requestTimeBit = MetadataField.requestTime.bit
+}
+
+extension Level {
+    /// 1… by case, 0 being "no level": the level part of a stream slot key.
+    var slotIndex: Int {
+        switch self {
+        case .critical: 1
+        case .error: 2
+        case .warn: 3
+        case .info: 4
+        case .debug: 5
+        case .trace: 6
+        }
+    }
+}
