@@ -18,6 +18,8 @@ public struct IngestConfig: Sendable {
     /// Where the tailer keeps its positions (default `<data>/ingest-positions`).
     public var positionsFile: String
     public var tailer: TailerSettings
+    /// The HTTP API's limits and authentication (`server:`).
+    public var server = ServerSettings()
     public var sources: [SourceConfig]
 
     /// The address `listen` defaults to.

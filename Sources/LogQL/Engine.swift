@@ -61,7 +61,12 @@ public final class Engine: @unchecked Sendable {
             guard pipeline.run(stream: e.labels, metadata: e.metadata, timestamp: e.timestamp, line: e.line) else {
                 return true
             }
-            let labels = pipeline.labels.labels()
+            let labels: [Label], metadata: [Label], parsed: [Label]
+            if p.categorizeLabels {
+                (labels, metadata, parsed) = pipeline.labels.categorized()
+            } else {
+                (labels, metadata, parsed) = (pipeline.labels.labels(), [], [])
+            }
             let line = pipeline.rewritten.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: e.line, as: UTF8.self)
             let idx: Int
             if let i = streams[labels] {
@@ -71,7 +76,7 @@ public final class Engine: @unchecked Sendable {
                 streams[labels] = idx
                 out.append(StreamResult(labels: labels, entries: []))
             }
-            out[idx].entries.append((e.timestamp, line, e.metadata))
+            out[idx].entries.append((e.timestamp, line, metadata, parsed))
             returned += 1
             return p.limit == 0 || returned < p.limit
         }

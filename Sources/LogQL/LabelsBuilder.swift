@@ -10,7 +10,9 @@ import LogStore
 public final class LabelsBuilder {
     public private(set) var stream: LabelSet
     /// Structured metadata and parsed labels, in insertion order; small, so a linear search is fastest.
-    private var added: [(name: String, value: String)] = []
+    /// `parsed` is false for structured metadata, true for what parsers, formatters and errors set (Loki's
+    /// label categories, reported apart under the `categorize-labels` encoding flag).
+    private var added: [(name: String, value: String, parsed: Bool)] = []
     /// Names of stream labels removed by `drop`/`keep`.
     private var deleted: Set<String> = []
 
@@ -19,7 +21,7 @@ public final class LabelsBuilder {
 
     public init(stream: LabelSet, metadata: [Label] = []) {
         self.stream = stream
-        for m in metadata { added.append((m.name, m.value)) }
+        for m in metadata { added.append((m.name, m.value, false)) }
     }
 
     /// Starts over for the next line of the same or another stream.
@@ -27,7 +29,7 @@ public final class LabelsBuilder {
         self.stream = stream
         if !added.isEmpty { added.removeAll(keepingCapacity: true) }
         if !deleted.isEmpty { deleted.removeAll(keepingCapacity: true) }
-        if !metadata.isEmpty { for m in metadata { added.append((m.name, m.value)) } }
+        if !metadata.isEmpty { for m in metadata { added.append((m.name, m.value, false)) } }
     }
 
     /// The current value of a label (parsed and metadata labels shadow stream labels), nil when absent.
@@ -43,9 +45,10 @@ public final class LabelsBuilder {
     public func set(_ name: String, _ value: String) {
         if let i = added.firstIndex(where: { $0.name == name }) {
             added[i].value = value
+            added[i].parsed = true
         } else {
             if stream[name] != nil { deleted.insert(name) }
-            added.append((name, value))
+            added.append((name, value, true))
         }
     }
 
@@ -70,8 +73,9 @@ public final class LabelsBuilder {
     public func setParsed(resolved key: String, _ value: String) {
         if let i = added.firstIndex(where: { $0.name == key }) {
             added[i].value = value
+            added[i].parsed = true
         } else {
-            added.append((key, value))
+            added.append((key, value, true))
         }
     }
 
@@ -83,8 +87,8 @@ public final class LabelsBuilder {
     /// Records a pipeline error as `__error__` (first error wins, as in Loki) and its details.
     public func setError(_ error: String, details: String? = nil) {
         guard !hasError else { return }
-        added.append((LabelsBuilder.errorLabel, error))
-        if let details { added.append((LabelsBuilder.errorDetailsLabel, details)) }
+        added.append((LabelsBuilder.errorLabel, error, true))
+        if let details { added.append((LabelsBuilder.errorDetailsLabel, details, true)) }
     }
 
     public var hasError: Bool { !added.isEmpty && added.contains { $0.name == LabelsBuilder.errorLabel } }
@@ -103,6 +107,20 @@ public final class LabelsBuilder {
         for a in added { out.append(Label(a.name, a.value)) }
         out.sort { $0.name < $1.name }
         return out
+    }
+
+    /// The labels split into Loki's categories, each sorted by name: the stream's own labels (minus those
+    /// dropped or overridden), structured metadata, and labels parsers/formatters set (with `__error__`).
+    public func categorized() -> (stream: [Label], metadata: [Label], parsed: [Label]) {
+        if added.isEmpty && deleted.isEmpty { return (stream.labels, [], []) }
+        let own = stream.labels.filter { l in !deleted.contains(l.name) && !added.contains { $0.name == l.name } }
+        var metadata: [Label] = [], parsed: [Label] = []
+        for a in added {
+            if a.parsed { parsed.append(Label(a.name, a.value)) } else { metadata.append(Label(a.name, a.value)) }
+        }
+        metadata.sort { $0.name < $1.name }
+        parsed.sort { $0.name < $1.name }
+        return (own, metadata, parsed)
     }
 
     /// Keeps only the named labels (Loki's `keep`).

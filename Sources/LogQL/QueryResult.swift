@@ -9,8 +9,9 @@ public struct Series: Sendable {
 /// One stream of a log result.
 public struct StreamResult: Sendable {
     public var labels: [Label]
-    /// (timestamp ns, line, structured metadata)
-    public var entries: [(Int64, String, [Label])]
+    /// Timestamp (ns), line, and — filled when the query categorizes labels (`QueryParams.categorizeLabels`) —
+    /// the entry's structured metadata and parsed labels, which then are not part of `labels`.
+    public var entries: [(timestamp: Int64, line: String, metadata: [Label], parsed: [Label])]
 }
 
 /// What a query returns, in Loki's four result types.
@@ -56,6 +57,9 @@ public struct QueryParams: Sendable {
     public var useBloom = true
     /// Stops the query's reads when cancelled (the HTTP API's query timeout).
     public var cancellation: QueryCancellation?
+    /// Loki's `categorize-labels` encoding flag: log streams are keyed by their stream labels alone, and each
+    /// entry carries its structured metadata and parsed labels apart.
+    public var categorizeLabels = false
 
     public init(tenant: String = Tenant.defaultID, start: Int64, end: Int64, step: Int64 = 0, instant: Bool = false,
                 limit: Int = 100, direction: Direction = .backward, maxSeries: Int = 500) {

@@ -3,8 +3,12 @@ import LogStore
 /// Loki's JSON shapes for query results: the `data` object of `/loki/api/v1/query_range` and `/query`.
 /// The CLI's `--output json` prints exactly this, so CLI and API results compare byte for byte.
 public enum ResultJSON {
-    public static func data(_ result: QueryResult, _ stats: QueryStats) -> String {
-        var out = "{\"resultType\":\"\(result.typeName)\",\"result\":"
+    /// With `categorizeLabels` (Loki's `categorize-labels` encoding flag) the object starts with
+    /// `"encodingFlags":["categorize-labels"]` and each log entry with structured metadata or parsed labels is
+    /// `[ts, line, {"structuredMetadata":{…},"parsed":{…}}]` (each key only when non-empty).
+    public static func data(_ result: QueryResult, _ stats: QueryStats, categorizeLabels: Bool = false) -> String {
+        var out = categorizeLabels ? "{\"encodingFlags\":[\"categorize-labels\"]," : "{"
+        out += "\"resultType\":\"\(result.typeName)\",\"result\":"
         switch result {
         case .streams(let streams):
             out += "["
@@ -13,9 +17,16 @@ public enum ResultJSON {
                 out += "{\"stream\":" + labelsObject(s.labels) + ",\"values\":["
                 for (j, e) in s.entries.enumerated() {
                     if j > 0 { out += "," }
-                    // Without the categorize-labels flag Loki returns [ts, line]; structured metadata is in the
-                    // stream's labels.
-                    out += "[\"\(e.0)\"," + quote(e.1) + "]"
+                    // Without the categorize-labels flag Loki returns [ts, line]; structured metadata and parsed
+                    // labels are then in the stream's labels.
+                    out += "[\"\(e.0)\"," + quote(e.1)
+                    if categorizeLabels && !(e.metadata.isEmpty && e.parsed.isEmpty) {
+                        var parts: [String] = []
+                        if !e.metadata.isEmpty { parts.append("\"structuredMetadata\":" + labelsObject(e.metadata)) }
+                        if !e.parsed.isEmpty { parts.append("\"parsed\":" + labelsObject(e.parsed)) }
+                        out += ",{" + parts.joined(separator: ",") + "}"
+                    }
+                    out += "]"
                 }
                 out += "]}"
             }

@@ -19,7 +19,7 @@ extension LokiAPI {
         }
         router.get("/metrics") { _, _ -> Response in
             let store = self.store
-            let text = try await BlockingWork.run { self.metrics.render(store: store) }
+            let text = try await BlockingWork.run { self.metrics.render(store: store, tailers: self.tailers?.counters() ?? []) }
             return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/config") { _, _ -> Response in .text(self.effectiveConfig(), contentType: "text/yaml; charset=utf-8") }

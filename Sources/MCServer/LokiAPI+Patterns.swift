@@ -32,7 +32,9 @@ extension LokiAPI {
             ?? end - (try p["since"].map { try LokiTime.duration($0, name: "since") } ?? 3600 * 1_000_000_000)
         guard end >= start else { throw APIError.badRequest("end timestamp must not be before or equal to start time") }
         try checkLength(start: start, end: end)
-        let (result, _) = try await run(.log(query), QueryParams(tenant: tenant, start: start, end: end + 1, limit: limit))
+        var params = QueryParams(tenant: tenant, start: start, end: end + 1, limit: limit)
+        params.categorizeLabels = true  // stream labels apart from structured metadata (detected_fields reads both)
+        let (result, _) = try await run(.log(query), params)
         guard case .streams(let streams) = result else { return (query, [], start, end) }
         return (query, streams, start, end)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LogQL
 import LogStore
@@ -35,6 +36,7 @@ extension LokiAPI {
         try checkLength(start: start, end: end)
         var params = QueryParams(tenant: tenant, start: start, end: end, limit: try limit(p), direction: try direction(p),
                                  maxSeries: options.maxQuerySeries)
+        params.categorizeLabels = Self.categorizesLabels(request)
         if case .metric = query {
             if let s = p["step"] {
                 params.step = try LokiTime.duration(s, name: "step")
@@ -50,7 +52,7 @@ extension LokiAPI {
         if interval > 0, case .streams(let streams) = result {
             result = .streams(Self.sample(streams, every: interval, forward: params.direction == .forward))
         }
-        return .json(JSONText.success(ResultJSON.data(result, stats)))
+        return .json(JSONText.success(ResultJSON.data(result, stats, categorizeLabels: params.categorizeLabels)))
     }
 
     func queryInstant(_ request: Request) async throws -> Response {
@@ -59,10 +61,20 @@ extension LokiAPI {
         let text = try requiredQuery(p)
         let query = try parse(text)
         let time = try p["time"].map { try LokiTime.parse($0, name: "time") } ?? LokiTime.now()
-        let params = QueryParams(tenant: tenant, start: time, end: time, instant: true, limit: try limit(p),
+        var params = QueryParams(tenant: tenant, start: time, end: time, instant: true, limit: try limit(p),
                                  direction: try direction(p), maxSeries: options.maxQuerySeries)
+        params.categorizeLabels = Self.categorizesLabels(request)
         let (result, stats) = try await run(query, params)
-        return .json(JSONText.success(ResultJSON.data(result, stats)))
+        return .json(JSONText.success(ResultJSON.data(result, stats, categorizeLabels: params.categorizeLabels)))
+    }
+
+    /// Whether the request asks for Loki's `categorize-labels` encoding (`X-Loki-Response-Encoding-Flags`, a
+    /// comma-separated list, as Grafana sends it).
+    static func categorizesLabels(_ request: Request) -> Bool {
+        guard let name = HTTPField.Name("X-Loki-Response-Encoding-Flags") else { return false }
+        return request.headers[values: name].contains { v in
+            v.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "categorize-labels" }
+        }
     }
 
     /// Runs a query on a blocking thread, holding one of the tenant's query slots, under the query timeout.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Ingest
 import LogQL
 import LogStore
 
@@ -14,8 +15,10 @@ public final class LokiAPI: Sendable {
     let gate: QueryGate
     /// Shown by `/config`; set by the caller that loaded the configuration.
     let configText: String
+    /// The file tailers running in this process (`mclog serve --config` with sources), for `/metrics`.
+    let tailers: IngestRunner?
 
-    public init(store: LogStore, options: ServerOptions, configText: String = "") {
+    public init(store: LogStore, options: ServerOptions, configText: String = "", tailers: IngestRunner? = nil) {
         self.store = store
         self.engine = Engine(store: store)
         self.options = options
@@ -23,6 +26,7 @@ public final class LokiAPI: Sendable {
         self.gate = QueryGate(maxRunning: options.maxConcurrentQueriesPerTenant,
                               maxQueued: options.maxQueuedQueriesPerTenant)
         self.configText = configText
+        self.tailers = tailers
     }
 
     /// A router with every route of the API, wrapped in the error and metrics middleware.

@@ -58,8 +58,9 @@ final class ServerMetrics: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The exposition text, including the store's ingest counters, WAL fsyncs, blocks and compaction.
-    func render(store: LogStore) -> String {
+    /// The exposition text, including the store's ingest counters, WAL fsyncs, blocks and compaction, and the
+    /// file tailers' per-source counters when tailers run in this process.
+    func render(store: LogStore, tailers: [(name: String, entries: Int, bytes: Int, files: Int)] = []) -> String {
         let sm = store.metrics
         let st = store.stats()
         var out = ""
@@ -85,6 +86,14 @@ final class ServerMetrics: @unchecked Sendable {
         for (t, v) in sm.bytesByTenant.sorted(by: { $0.key < $1.key }) { out += "mclog_ingest_bytes_total{tenant=\"\(esc(t))\"} \(v)\n" }
         family("mclog_wal_fsync_duration_seconds", "summary", "Time spent in WAL fsyncs (group commits).")
         out += "mclog_wal_fsync_duration_seconds_sum \(sm.fsyncSeconds)\nmclog_wal_fsync_duration_seconds_count \(sm.fsyncCount)\n"
+        if !tailers.isEmpty {
+            family("mclog_tailer_entries_total", "counter", "Entries the file tailers stored, by source.")
+            for t in tailers { out += "mclog_tailer_entries_total{source=\"\(esc(t.name))\"} \(t.entries)\n" }
+            family("mclog_tailer_bytes_total", "counter", "Line bytes the file tailers stored, by source.")
+            for t in tailers { out += "mclog_tailer_bytes_total{source=\"\(esc(t.name))\"} \(t.bytes)\n" }
+            family("mclog_tailer_files", "gauge", "Files tailed now, by source.")
+            for t in tailers { out += "mclog_tailer_files{source=\"\(esc(t.name))\"} \(t.files)\n" }
+        }
         family("mclog_blocks", "gauge", "Blocks in the store.")
         out += "mclog_blocks \(st.blocks)\n"
         family("mclog_streams", "gauge", "Streams in the store (blocks and head).")

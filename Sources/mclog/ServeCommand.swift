@@ -1,42 +1,67 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Ingest
 import LogStore
 import MCServer
 
-/// `mclog serve`: the Loki-compatible HTTP API over the store.
+/// `mclog serve`: the Loki-compatible HTTP API over the store, and the configuration's file tailers.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Loki-compatible HTTP API (push, query, labels, series, metrics) over the store.")
+        abstract: "Serve the Loki-compatible HTTP API (push, query, labels, series, metrics) over the store.",
+        discussion: """
+            With --config, the file's data directory, listen address, limits, server section (query limits, \
+            auth) and sources apply: the sources are tailed into the same store while the API serves. \
+            Options given on the command line override the file. SIGINT/SIGTERM stop the server, then the \
+            tailers after checkpointing.
+            """)
+
+    @Option(help: "The configuration file (mclog.yaml).")
+    var config: String?
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Address to listen on, host:port (Loki's port 3100 by default; port 0 picks a free one).")
-    var listen = "127.0.0.1:3100"
+    @Option(help: "Address to listen on, host:port (default 127.0.0.1:3100, Loki's port; port 0 picks a free one).")
+    var listen: String?
 
-    @Option(help: "Query timeout in seconds.")
-    var queryTimeout = 60.0
+    @Option(help: "Query timeout in seconds (default 60).")
+    var queryTimeout: Double?
 
-    @Option(help: "Largest `limit` a log query may ask for (Loki's max_entries_limit_per_query).")
-    var maxEntriesLimit = 5000
+    @Option(help: "Largest `limit` a log query may ask for (Loki's max_entries_limit_per_query, default 5000).")
+    var maxEntriesLimit: Int?
 
     func run() throws {
-        var options = ServerOptions()
-        (options.host, options.port) = try Self.parseListen(listen)
-        options.queryTimeoutSeconds = queryTimeout
-        options.maxEntriesLimit = maxEntriesLimit
-        let store = try LogStore(directory: data.directory)
+        var cfg: IngestConfig
+        var configText = ""
+        if let config {
+            do { cfg = try IngestConfig.load(path: config) } catch let e as ConfigError { throw UsageError(e.description) }
+            configText = (try? String(contentsOfFile: config, encoding: .utf8)) ?? ""
+            if let d = data.data { cfg.dataDirectory = d }
+        } else {
+            cfg = IngestConfig(dataDirectory: data.directory)
+        }
+        if let listen { cfg.listen = listen }
+        if let maxEntriesLimit { cfg.limits.maxEntriesPerQuery = maxEntriesLimit }
+        var options: ServerOptions
+        do { options = try ServerOptions(config: cfg) } catch let e as ListenAddressError { throw UsageError(e.description) }
+        if let queryTimeout { options.queryTimeoutSeconds = queryTimeout }
+
+        let store = try LogStore(directory: cfg.dataDirectory, options: cfg.storeOptions)
         for d in store.openReport.damage { printError("warning: \(d)") }
-        let server = LokiServer(api: LokiAPI(store: store, options: options))
-        let directory = data.directory
+        let tailers = cfg.sources.isEmpty ? nil : try IngestRunner(config: cfg, store: store)
+        let server = LokiServer(api: LokiAPI(store: store, options: options, configText: configText, tailers: tailers))
+        let directory = cfg.dataDirectory
         let host = options.host
+        let sourceCount = cfg.sources.count
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
+        tailers?.start()
         Task {
             do {
                 let app = server.application { port in
-                    printError("mclog serve: listening on http://\(host):\(port) (data: \(directory))")
+                    let tailing = sourceCount == 0 ? "" : ", tailing \(sourceCount) source\(sourceCount == 1 ? "" : "s")"
+                    printError("mclog serve: listening on http://\(host):\(port) (data: \(directory)\(tailing))")
                 }
                 try await app.runService()
             } catch {
@@ -45,15 +70,9 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        tailers?.stopAndWait()
         store.close()
         if let e = failure.error { throw e }
-    }
-
-    static func parseListen(_ s: String) throws -> (String, Int) {
-        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port)
-        else { throw UsageError("invalid --listen \"\(s)\": want host:port, e.g. 127.0.0.1:3100") }
-        let host = String(s[..<colon])
-        return (host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 }
 

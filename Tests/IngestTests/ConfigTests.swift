@@ -113,6 +113,12 @@ import Testing
         ("data: d\nsources:\n  - path: a\n    format: nginx-access\n    labels: {zone: k}\n    zone: {map: {a: b}}\n",
          "mclog.yaml:6:11: sources[0].zone: the label \"zone\" is also a static label"),
         ("data: d\ndata: e\n", "mclog.yaml:2:1: data: the key is given twice"),
+        ("data: d\nserver:\n  query_timeout: soon\n", "mclog.yaml:3:18: server.query_timeout: \"soon\" is not a duration"),
+        ("data: d\nserver:\n  max_concurent_queries: 4\n", "mclog.yaml:3:3: server.max_concurent_queries: unknown key"),
+        ("data: d\nserver:\n  auth: {}\n", "mclog.yaml:3:9: server.auth: no credentials"),
+        ("data: d\nserver:\n  auth:\n    basic_users: {grafana: {tenant: ops}}\n",
+         "mclog.yaml:4:28: server.auth.basic_users.grafana: missing the required key \"password\""),
+        ("data: d\nserver:\n  auth:\n    bearer_tokens: {abc: 'bad tenant!'}\n", "mclog.yaml:4:26: server.auth.bearer_tokens.abc: "),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
         do {
@@ -121,6 +127,35 @@ import Testing
         } catch {
             #expect("\(error)".hasPrefix(expected), "got: \(error)")
         }
+    }
+
+    @Test func serverSectionSetsQueryLimitsAndAuth() throws {
+        let yaml = """
+            data: d
+            server:
+              query_timeout: 30s
+              max_query_series: 1000
+              max_query_length: 0
+              max_concurrent_queries: 2
+              max_queued_queries: 8
+              max_recv_msg_size: 16MiB
+              enforce_ingestion_rate: false
+              auth:
+                bearer_tokens: {tok-ops: ops, tok-ml: ml}
+                basic_users:
+                  grafana: {password: "pw:1", tenant: ops}
+            """
+        let s = try IngestConfig.parse(yaml: yaml, baseDirectory: "/x").server
+        #expect(s.queryTimeoutNanos == 30_000_000_000)
+        #expect(s.maxQuerySeries == 1000)
+        #expect(s.maxQueryLengthNanos == 0)
+        #expect(s.maxConcurrentQueries == 2)
+        #expect(s.maxQueuedQueries == 8)
+        #expect(s.maxBodyBytes == 16 << 20)
+        #expect(s.enforceIngestionRate == false)
+        #expect(s.auth?.bearerTokens == ["tok-ops": "ops", "tok-ml": "ml"])
+        #expect(s.auth?.basicUsers == ["grafana:pw:1": "ops"])
+        #expect(try IngestConfig.parse(yaml: "data: d\n", baseDirectory: "/x").server == ServerSettings())
     }
 
     @Test func durationsAndSizes() {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 @testable import MCServer
@@ -57,6 +58,9 @@ private let t0: Int64 = 1_700_000_000
             let range = [("start", "\(t0)"), ("end", "\(t0 + 60)")]
             try Self.check("query_range-streams", try await c.get("/loki/api/v1/query_range",
                 range + [("query", "{zone=\"kzone\"}"), ("direction", "forward")]).text)
+            let categorize: HTTPFields = [HTTPField.Name("X-Loki-Response-Encoding-Flags")!: "categorize-labels"]
+            try Self.check("query_range-streams-categorized", try await c.get("/loki/api/v1/query_range",
+                range + [("query", "{zone=\"kzone\"} | logfmt | drop took"), ("direction", "forward")], headers: categorize).text)
             try Self.check("query_range-matrix", try await c.get("/loki/api/v1/query_range",
                 range + [("query", "sum by (job) (count_over_time({zone=\"kzone\"}[30s]))"), ("step", "30")]).text)
             try Self.check("query-vector", try await c.get("/loki/api/v1/query",

@@ -60,3 +60,4 @@ enum CLI {
 }
 
 final class DataBox: @unchecked Sendable { var data = Data() }
+
