@@ -22,11 +22,18 @@ final class BatchBuilder {
         return slots.count - 1
     }
 
+    /// Adds an entry; its metadata pairs follow with `addMetadata`.
     @inline(__always)
-    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) {
-        slots[slot].batch.append(timestamp: timestamp, line: line, metadata: metadata)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer) {
+        slots[slot].batch.append(timestamp: timestamp, line: line)
         bytes += line.count
         entries += 1
+    }
+
+    /// Adds a structured-metadata pair to the entry added last to `slot`.
+    @inline(__always)
+    func addMetadata(slot: Int, name: String, value: UnsafeRawBufferPointer) {
+        slots[slot].batch.appendMetadata(name: name, value: value)
     }
 
     var isEmpty: Bool { entries == 0 }

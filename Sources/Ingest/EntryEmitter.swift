@@ -41,29 +41,34 @@ final class EntryEmitter {
             slot = builder.slot(tenant: src.config.tenant, labels: labels)
             slots[key] = slot
         }
-        builder.add(slot: slot, timestamp: ts, line: entry, metadata: metadata(entry))
+        builder.add(slot: slot, timestamp: ts, line: entry)
+        addMetadata(entry, slot: slot, builder: builder)
     }
 
-    /// The structured metadata of the parsed entry, restricted to the source's fields.
-    private func metadata(_ p: UnsafeRawBufferPointer) -> [Label] {
+    /// Adds the structured metadata of the parsed entry, restricted to the source's fields, as byte ranges of
+    /// the entry: no `String` per value.
+    private func addMetadata(_ p: UnsafeRawBufferPointer, slot: Int, builder: BatchBuilder) {
         let mask = source.metadataMask
-        var md: [Label] = []
-        md.reserveCapacity(6)
-        if mask & MetadataField.clientIPBit != 0, let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
-        if mask & MetadataField.methodBit != 0, let r = fields.method { md.append(Label("method", p.string(r))) }
-        if mask & MetadataField.pathBit != 0, let r = fields.path { md.append(Label("path", p.string(r))) }
+        @inline(__always) func add(_ bit: UInt8, _ name: String, _ r: Range<Int>?) {
+            if mask & bit != 0, let r { builder.addMetadata(slot: slot, name: name, value: UnsafeRawBufferPointer(rebasing: p[r])) }
+        }
+        add(MetadataField.clientIPBit, MetadataField.clientIPName, fields.clientIP)
+        add(MetadataField.methodBit, MetadataField.methodName, fields.method)
+        add(MetadataField.pathBit, MetadataField.pathName, fields.path)
         if mask & MetadataField.requestTimeBit != 0 {
             if let r = fields.requestTime {
-                md.append(Label("request_time", p.string(r)))
+                add(MetadataField.requestTimeBit, MetadataField.requestTimeName, r)
             } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
-                md.append(Label("request_time", String(ms / 1000)))
+                var seconds = String(ms / 1000)
+                seconds.withUTF8 {
+                    builder.addMetadata(slot: slot, name: MetadataField.requestTimeName, value: UnsafeRawBufferPointer($0))
+                }
             }
         }
-        if mask & MetadataField.statusBit != 0, let r = fields.status { md.append(Label("status", p.string(r))) }
+        add(MetadataField.statusBit, MetadataField.statusName, fields.status)
         if mask & MetadataField.traceIDBit != 0, let r = fields.traceID ?? source.traceID(in: p) {
-            md.append(Label("trace_id", p.string(r)))
+            add(MetadataField.traceIDBit, MetadataField.traceIDName, r)
         }
-        return md
     }
 }
 
@@ -75,6 +80,12 @@ extension MetadataField {
     static let pathBit = MetadataField.path.bit
     static let clientIPBit = MetadataField.clientIP.bit
     static let requestTimeBit = MetadataField.requestTime.bit
+    static let traceIDName = MetadataField.traceID.rawValue
+    static let statusName = MetadataField.status.rawValue
+    static let methodName = MetadataField.method.rawValue
+    static let pathName = MetadataField.path.rawValue
+    static let clientIPName = MetadataField.clientIP.rawValue
+    static let requestTimeName = MetadataField.requestTime.rawValue
 }
 
 extension Level {

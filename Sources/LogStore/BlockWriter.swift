@@ -9,15 +9,16 @@ struct EncodedPage {
 extension EncodedPage {
     /// Encodes and compresses entries `range` of a time-sorted batch.
     static func make(_ batch: EntryBatch, range: Range<Int>, compressor: Compressor,
-                     bloom: inout NGramBloom.Builder) throws -> EncodedPage {
-        try make(MergedStream([batch]), range: range, compressor: compressor, bloom: &bloom)
+                     state: inout PageEncoderState) throws -> EncodedPage {
+        try make(MergedStream([batch]), range: range, compressor: compressor, state: &state)
     }
 
     /// Encodes and compresses entries `range` of a merged stream.
     static func make(_ stream: MergedStream, range: Range<Int>, compressor: Compressor,
-                     bloom: inout NGramBloom.Builder) throws -> EncodedPage {
-        bloom.reset()
-        let raw = PageEncoder.encode(stream, range: range, bloom: &bloom)
+                     state: inout PageEncoderState) throws -> EncodedPage {
+        state.bloom.reset()
+        state.metadataBloom.reset()
+        let raw = PageEncoder.encode(stream, range: range, state: &state)
         var stored: [UInt8] = []
         stored.reserveCapacity(raw.count / 4)
         try raw.withUnsafeBytes { try compressor.compress($0, into: &stored) }
@@ -27,7 +28,7 @@ extension EncodedPage {
             descriptor: PageDescriptor(
                 offset: 0, storedSize: stored.count, rawSize: raw.count, codec: compressor.codec, checksum: crc,
                 minTime: stream.timestamp(range.lowerBound), maxTime: stream.timestamp(range.upperBound - 1),
-                count: range.count, bloom: bloom.finish()))
+                count: range.count, bloom: state.bloom.finish(), metadataBloom: state.metadataBloom.finish()))
     }
 }
 
@@ -100,6 +101,9 @@ final class BlockWriter {
                 w.uvarint(UInt64(p.count))
                 w.uvarint(UInt64(p.bloom.words.count))
                 for word in p.bloom.words { w.u64(word) }
+                let md = p.metadataBloom?.words ?? []
+                w.uvarint(UInt64(md.count))
+                for word in md { w.u64(word) }
             }
         }
         w.uvarint(UInt64(postings.count))
