@@ -20,13 +20,6 @@ final class AppendWorker: @unchecked Sendable {
         t.start()
     }
 
-    /// Whether an append is running or its result not yet collected.
-    var inFlight: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return job != nil || result != nil
-    }
-
     /// Starts `append` on the worker thread.
     func submit(_ append: @escaping @Sendable () throws -> Void) {
         lock.lock()

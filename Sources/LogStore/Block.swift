@@ -97,7 +97,11 @@ public final class Block: @unchecked Sendable {
                 let count = try r.int()
                 let words = try r.int()
                 let bits = try Block.words(&r, words)
-                let mdBloom = v >= 2 ? MetadataBloom(words: try Block.words(&r, try r.int())) : nil
+                var mdBloom: MetadataBloom?
+                if v >= 2 {
+                    let m = try r.int()
+                    if m > 0 { mdBloom = MetadataBloom(words: try Block.words(&r, m - 1)) }
+                }
                 pages.append(PageDescriptor(offset: offset, storedSize: stored, rawSize: rawSize, codec: codec,
                                             checksum: crc, minTime: pmin, maxTime: pmax, count: count,
                                             bloom: NGramBloom(words: bits), metadataBloom: mdBloom))

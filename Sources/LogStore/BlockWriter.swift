@@ -101,9 +101,13 @@ final class BlockWriter {
                 w.uvarint(UInt64(p.count))
                 w.uvarint(UInt64(p.bloom.words.count))
                 for word in p.bloom.words { w.u64(word) }
-                let md = p.metadataBloom?.words ?? []
-                w.uvarint(UInt64(md.count))
-                for word in md { w.u64(word) }
+                // 0: no filter (a page copied from a version-1 block); else 1 + words (0 words: no metadata).
+                if let md = p.metadataBloom {
+                    w.uvarint(UInt64(md.words.count) + 1)
+                    for word in md.words { w.u64(word) }
+                } else {
+                    w.uvarint(0)
+                }
             }
         }
         w.uvarint(UInt64(postings.count))

@@ -10,7 +10,17 @@ public struct EntryBatch: Sendable {
     public var lineEnds: [Int] = []
     public var text: [UInt8] = []
     /// Structured metadata per entry, column-wise; nil while no entry has any.
-    public var metadata: EntryMetadata?
+    public var metadata: EntryMetadata? {
+        get { hasMetadata ? columns : nil }
+        set {
+            columns = newValue ?? EntryMetadata()
+            hasMetadata = newValue != nil
+        }
+    }
+    /// The storage of `metadata`, valid while `hasMetadata`. Not optional so that the per-pair hot path mutates
+    /// it in place (through an optional, every test or mutation copied the struct: seven retains and releases).
+    var columns = EntryMetadata()
+    var hasMetadata = false
 
     public init() {}
 
@@ -27,12 +37,18 @@ public struct EntryBatch: Sendable {
     public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata md: [Label] = []) {
         append(timestamp: timestamp, line: line)
         if md.isEmpty { return }
-        if metadata == nil { metadata = EntryMetadata(emptyEntries: timestamps.count) }
+        if !hasMetadata { startMetadata() }
         for l in md {
-            let id = metadata!.nameID(l.name)
+            let id = columns.nameID(l.name)
             var v = l.value
-            v.withUTF8 { metadata!.addPair(nameID: id, value: UnsafeRawBufferPointer($0)) }
+            v.withUTF8 { columns.addPair(nameID: id, value: UnsafeRawBufferPointer($0)) }
         }
+    }
+
+    /// Gives every entry so far an empty metadata entry.
+    private mutating func startMetadata() {
+        columns = EntryMetadata(emptyEntries: timestamps.count)
+        hasMetadata = true
     }
 
     /// Appends an entry; its structured-metadata pairs, if any, follow with `appendMetadata`.
@@ -41,33 +57,33 @@ public struct EntryBatch: Sendable {
         timestamps.append(timestamp)
         text.append(contentsOf: line)
         lineEnds.append(text.count)
-        if metadata != nil { metadata!.beginEntry() }
+        if hasMetadata { columns.beginEntry() }
     }
 
     /// Appends an entry with the structured metadata of entry `i` of `md` (a decoded page's, for a reader).
     mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadataOf md: EntryMetadata?, _ i: Int) {
         append(timestamp: timestamp, line: line)
         guard let md, !md.pairRange(i).isEmpty else { return }
-        if metadata == nil { metadata = EntryMetadata(emptyEntries: timestamps.count) }
-        metadata!.addPairs(from: md, entry: i)
+        if !hasMetadata { startMetadata() }
+        columns.addPairs(from: md, entry: i)
     }
 
     /// The id of a structured-metadata name in this batch (interned on first use), for `appendMetadata`.
     public mutating func metadataNameID(_ name: String) -> UInt32 {
-        if metadata == nil { metadata = EntryMetadata(emptyEntries: timestamps.count) }
-        return metadata!.nameID(name)
+        if !hasMetadata { startMetadata() }
+        return columns.nameID(name)
     }
 
     /// Adds a structured-metadata pair to the last entry; the value's bytes are copied, nothing else allocated.
     @inline(__always)
     public mutating func appendMetadata(nameID: UInt32, value: UnsafeRawBufferPointer) {
-        metadata!.addPair(nameID: nameID, value: value)
+        columns.addPair(nameID: nameID, value: value)
     }
 
     /// Adds a structured-metadata pair to the last entry.
     public mutating func appendMetadata(name: String, value: UnsafeRawBufferPointer) {
         let id = metadataNameID(name)
-        metadata!.addPair(nameID: id, value: value)
+        columns.addPair(nameID: id, value: value)
     }
 
     public mutating func append(timestamp: Int64, line: String, metadata md: [Label] = []) {
@@ -82,7 +98,7 @@ public struct EntryBatch: Sendable {
     public func lineString(_ i: Int) -> String { String(decoding: line(i), as: UTF8.self) }
 
     /// Entry i's structured metadata as labels (built on demand).
-    public func metadata(_ i: Int) -> [Label] { metadata?.labels(i) ?? [] }
+    public func metadata(_ i: Int) -> [Label] { hasMetadata ? columns.labels(i) : [] }
 
     /// Appends entry `i` of `other`.
     public mutating func append(from other: EntryBatch, _ i: Int) { appendRun(from: other, i..<(i + 1)) }
@@ -114,17 +130,20 @@ public struct EntryBatch: Sendable {
 
     /// Appends the metadata of entries `run` of `other`, which were just appended.
     private mutating func appendMetadata(of other: EntryBatch, _ run: Range<Int>) {
-        if let md = other.metadata {
-            if metadata == nil { metadata = EntryMetadata(emptyEntries: count - run.count) }
-            metadata!.append(from: md, run)
-        } else if metadata != nil {
-            metadata!.appendEmptyEntries(run.count)
+        if other.hasMetadata {
+            if !hasMetadata {
+                columns = EntryMetadata(emptyEntries: count - run.count)
+                hasMetadata = true
+            }
+            columns.append(from: other.columns, run)
+        } else if hasMetadata {
+            columns.appendEmptyEntries(run.count)
         }
     }
 
     /// Appends every entry of `other` (one bulk copy of its text).
     public mutating func append(contentsOf other: EntryBatch) {
-        if isEmpty && metadata == nil {
+        if isEmpty && !hasMetadata {
             self = other
             return
         }
@@ -178,10 +197,9 @@ public struct EntryBatch: Sendable {
         if sorted && dups.isEmpty { return self }
         var out = EntryBatch()
         out.reserve(entries: count - dups.count, bytes: text.count)
-        if let md = metadata {
-            var m = EntryMetadata()
-            m.reserve(entries: count, pairs: md.pairCount, valueBytes: md.values.count)
-            out.metadata = m
+        if hasMetadata {
+            out.columns.reserve(entries: count, pairs: columns.pairCount, valueBytes: columns.values.count)
+            out.hasMetadata = true
         }
         // Copy runs of consecutive entries in one go: nearly sorted input has long runs.
         var d = 0

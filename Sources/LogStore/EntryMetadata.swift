@@ -70,7 +70,7 @@ public struct EntryMetadata: Sendable, Equatable {
     /// The index of `name`, interned on first use.
     public mutating func nameID(_ name: String) -> UInt32 {
         if names.count <= EntryMetadata.linearNames {
-            for (i, n) in names.enumerated() where n == name { return UInt32(i) }
+            for i in names.indices where names[i] == name { return UInt32(i) }
         } else if let i = nameIndex[name] {
             return i
         }

@@ -46,7 +46,7 @@ enum PageEncoder {
             }
         }
         let md: EntryMetadata? = stream.hasMetadata(range) ? stream.metadataColumns(range) : nil
-        var w = ByteWriter(capacity: textBytes + range.count * 4 + (md?.encodedSizeBound ?? 0) + 64)
+        var w = ByteWriter(capacity: range.count * 4 + (md?.encodedSizeBound ?? 0) + 64)
         w.u8((hasNewline ? flagExplicitLengths : 0) | (md != nil ? flagMetadata : 0))
         w.uvarint(UInt64(range.count))
         guard !range.isEmpty else { return w.bytes }
@@ -68,24 +68,36 @@ enum PageEncoder {
             w.raw(section.bytes)
             state.metadataBloom.add(md, 0..<md.count)
         }
-        // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed.
-        let textStart = w.count
-        w.bytes.reserveCapacity(w.count + textBytes + range.count)
-        for run in runs {
-            let b = stream.batches[run.batch]
-            b.text.withUnsafeBytes { t in
-                var start = run.entries.lowerBound == 0 ? 0 : b.lineEnds[run.entries.lowerBound - 1]
-                for i in run.entries {
-                    let end = b.lineEnds[i]
-                    w.raw(UnsafeRawBufferPointer(rebasing: t[start..<end]))
-                    w.u8(10)
-                    start = end
+        // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed. Copied
+        // with memcpy into an array of the exact size (appending line by line cost a capacity check per byte run).
+        let header = w.bytes
+        let total = header.count + textBytes + range.count
+        let page = [UInt8](unsafeUninitializedCapacity: total) { out, n in
+            let base = out.baseAddress!
+            header.withUnsafeBytes { _ = memcpy(base, $0.baseAddress!, header.count) }
+            var pos = header.count
+            for run in runs {
+                let b = stream.batches[run.batch]
+                b.text.withUnsafeBytes { t in
+                    b.lineEnds.withUnsafeBufferPointer { ends in
+                        var start = run.entries.lowerBound == 0 ? 0 : ends[run.entries.lowerBound - 1]
+                        for i in run.entries {
+                            let end = ends[i]
+                            if end > start { memcpy(base + pos, t.baseAddress! + start, end - start) }
+                            pos += end - start
+                            base[pos] = 10
+                            pos += 1
+                            start = end
+                        }
+                    }
                 }
             }
+            precondition(pos == total, "page size mismatch")
+            n = pos
         }
         // One pass over the whole lines region (grams spanning a '\n' are harmless extra content).
-        w.bytes.withUnsafeBytes { state.bloom.add(UnsafeRawBufferPointer(rebasing: $0[textStart...])) }
-        return w.bytes
+        page.withUnsafeBytes { state.bloom.add(UnsafeRawBufferPointer(rebasing: $0[header.count...])) }
+        return page
     }
 
     /// Encodes entries `range` of one time-sorted batch.

@@ -358,12 +358,13 @@ extension StoreEngine {
             case .head(let hp):
                 out.stats.headPages += 1
                 let b = hp.batch
+                let metadata = b.metadata
                 b.text.withUnsafeBytes { t in
                     for i in 0..<b.count where b.timestamps[i] >= request.from && b.timestamps[i] < request.to {
                         out.stats.linesScanned += 1
                         let line = UnsafeRawBufferPointer(rebasing: t[b.lineRange(i)])
                         if reader.filter?.matches(line) ?? true {
-                            out.batch.append(timestamp: b.timestamps[i], line: line, metadataOf: b.metadata, i)
+                            out.batch.append(timestamp: b.timestamps[i], line: line, metadataOf: metadata, i)
                         }
                     }
                 }

@@ -131,13 +131,14 @@ final class StoreEngine: @unchecked Sendable {
         let limits = options.limits
         var bytes = 0
         for (labels, batch) in streams {
+            let metadata = batch.metadata
             for i in 0..<batch.count {
                 let n = batch.lineRange(i).count
                 if n > limits.maxLineSize {
                     throw ValidationError(
                         "line of \(n) bytes in stream \(labels) exceeds the limit max_line_size=\(limits.maxLineSize)")
                 }
-                if let md = batch.metadata {
+                if let md = metadata {
                     let size = md.byteSize(i)
                     if size > limits.maxStructuredMetadataSize {
                         throw ValidationError(

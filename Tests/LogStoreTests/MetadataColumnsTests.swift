@@ -202,6 +202,31 @@ import Storage
         again.close()
     }
 
+    /// The index keeps "no filter" (a page compaction copied from a version-1 block: always read) apart from
+    /// "no metadata" (an empty filter: skipped by any hint).
+    @Test func blockIndexKeepsMissingFiltersApartFromEmptyOnes() throws {
+        let dir = temporaryDirectory()
+        var withMD = EntryBatch()
+        withMD.append(timestamp: 1, line: "x", metadata: [Label("trace_id", "a")])
+        var state = PageEncoderState()
+        var copied = try EncodedPage.make(withMD, range: 0..<1, compressor: Compressor(codec: .zstd), state: &state)
+        copied.descriptor.metadataBloom = nil
+        let plain = try EncodedPage.make(batch([(2, "y")]), range: 0..<1, compressor: Compressor(codec: .zstd), state: &state)
+        let filtered = try EncodedPage.make(withMD, range: 0..<1, compressor: Compressor(codec: .zstd), state: &state)
+        let writer = try BlockWriter(path: dir + "/b.mcb")
+        writer.beginStream(labels(["job": "a"]))
+        try writer.append(copied)
+        writer.beginStream(labels(["job": "b"]))
+        try writer.append(plain)
+        writer.beginStream(labels(["job": "c"]))
+        try writer.append(filtered)
+        let block = try writer.finish(id: "b", tenant: "fake", walCoverage: 0, replaces: [])
+        let pages = block.streams.map { $0.pages[0].metadataBloom }
+        #expect(pages[0] == nil)
+        #expect(pages[1] == MetadataBloom(words: []))
+        #expect(pages[2]?.mayContain(name: "trace_id", value: "a") == true)
+    }
+
     @Test func metadataSurvivesWALReplay() throws {
         let dir = temporaryDirectory()
         let store = try LogStore(directory: dir, options: smallOptions())
