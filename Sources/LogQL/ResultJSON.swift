@@ -47,7 +47,7 @@ public enum ResultJSON {
         let bps = exec > 0 ? Int(Double(s.bytesProcessed) / exec) : 0
         let lps = exec > 0 ? Int(Double(s.linesProcessed) / exec) : 0
         let st = s.store
-        let chunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":\(st.decompressedBytes),\"decompressedLines\":\(st.linesScanned),\"compressedBytes\":\(st.compressedBytes),\"totalDuplicates\":0,\"postFilterLines\":\(s.postFilterLines),\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0,\"pagesScanned\":\(st.pagesScanned),\"pagesSkippedByTime\":\(st.pagesSkippedByTime),\"pagesSkippedByBloom\":\(st.pagesSkippedByBloom),\"pagesSkippedByMetadata\":\(st.pagesSkippedByMetadata)}"
+        let chunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":\(st.decompressedBytes),\"decompressedLines\":\(st.linesScanned),\"compressedBytes\":\(st.compressedBytes),\"totalDuplicates\":0,\"postFilterLines\":\(s.postFilterLines),\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0,\"pagesScanned\":\(st.pagesScanned),\"pagesSkippedByTime\":\(st.pagesSkippedByTime),\"pagesSkippedByBloom\":\(st.pagesSkippedByBloom)}"
         let store = "{\"totalChunksRef\":\(st.pagesTotal),\"totalChunksDownloaded\":\(st.pagesScanned),\"chunksDownloadTime\":0,\"queryReferencedStructuredMetadata\":false,\"chunk\":\(chunk),\"chunkRefsFetchTime\":0,\"congestionControlLatency\":0,\"pipelineWrapperFilteredLines\":0}"
         let emptyChunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":0,\"decompressedLines\":0,\"compressedBytes\":0,\"totalDuplicates\":0,\"postFilterLines\":0,\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0}"
         let ingester = "{\"totalReached\":0,\"totalChunksMatched\":0,\"totalBatches\":0,\"totalLinesSent\":0,\"store\":{\"totalChunksRef\":0,\"totalChunksDownloaded\":0,\"chunksDownloadTime\":0,\"queryReferencedStructuredMetadata\":false,\"chunk\":\(emptyChunk),\"chunkRefsFetchTime\":0,\"congestionControlLatency\":0,\"pipelineWrapperFilteredLines\":0}}"
@@ -55,7 +55,7 @@ public enum ResultJSON {
         let cache = "{" + ["chunk", "index", "result", "statsResult", "volumeResult", "seriesResult", "labelResult", "instantMetricResult"]
             .map { "\"\($0)\":\(cacheEntry)" }.joined(separator: ",") + "}"
         let summary = "{\"bytesProcessedPerSecond\":\(bps),\"linesProcessedPerSecond\":\(lps),\"totalBytesProcessed\":\(s.bytesProcessed),\"totalLinesProcessed\":\(s.linesProcessed),\"execTime\":\(exec),\"queueTime\":0,\"subqueries\":0,\"totalEntriesReturned\":\(s.entriesReturned),\"splits\":0,\"shards\":0,\"totalPostFilterLines\":\(s.postFilterLines),\"totalStructuredMetadataBytesProcessed\":0}"
-        return "{\"summary\":\(summary),\"querier\":{\"store\":\(store)},\"ingester\":\(ingester),\"cache\":\(cache),\"index\":{\"totalChunks\":\(st.pagesTotal),\"postFilterChunks\":\(st.pagesScanned),\"shardsDuration\":0,\"usedBloomFilters\":\(st.pagesSkippedByBloom + st.pagesSkippedByMetadata > 0)}}"
+        return "{\"summary\":\(summary),\"querier\":{\"store\":\(store)},\"ingester\":\(ingester),\"cache\":\(cache),\"index\":{\"totalChunks\":\(st.pagesTotal),\"postFilterChunks\":\(st.pagesScanned),\"shardsDuration\":0,\"usedBloomFilters\":\(st.pagesSkippedByBloom > 0)}}"
     }
 
     /// `{"name":"value",…}`

@@ -44,8 +44,10 @@ public struct SelectStats: Sendable {
     public var streams = 0
     public var pagesTotal = 0
     public var pagesSkippedByTime = 0
+    /// Pages skipped by a filter: the 4-gram bloom ruling out a required literal, or the metadata filter.
     public var pagesSkippedByBloom = 0
-    /// Pages whose structured-metadata filter rules out a pair of `SelectRequest.metadataHints`.
+    /// Those of `pagesSkippedByBloom` whose structured-metadata filter rules out a pair of
+    /// `SelectRequest.metadataHints`.
     public var pagesSkippedByMetadata = 0
     public var pagesScanned = 0
     public var compressedBytes = 0
@@ -307,6 +309,7 @@ extension StoreEngine {
                     } else if request.useBloom, let f = request.filter, !f.mayMatch(p.bloom) {
                         stats.pagesSkippedByBloom += 1
                     } else if let mb = p.metadataBloom, hints.contains(where: { !mb.mayContain(name: $0.name, value: $0.value) }) {
+                        stats.pagesSkippedByBloom += 1
                         stats.pagesSkippedByMetadata += 1
                     } else {
                         sources[s.labels, default: []].append(.block(b, p))
