@@ -22,18 +22,20 @@ final class BatchBuilder {
         return slots.count - 1
     }
 
-    /// Adds an entry; its metadata pairs follow with `addMetadata`.
+    /// Adds an entry to a stream's batch; `metadata` then adds its structured-metadata pairs to the same batch
+    /// (one access to the slot per entry).
     @inline(__always)
-    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer) {
-        slots[slot].batch.append(timestamp: timestamp, line: line)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: (inout EntryBatch) -> Void) {
+        BatchBuilder.append(&slots[slot].batch, timestamp, line, metadata)
         bytes += line.count
         entries += 1
     }
 
-    /// Adds a structured-metadata pair to the entry added last to `slot`.
     @inline(__always)
-    func addMetadata(slot: Int, name: String, value: UnsafeRawBufferPointer) {
-        slots[slot].batch.appendMetadata(name: name, value: value)
+    private static func append(_ b: inout EntryBatch, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
+                               _ metadata: (inout EntryBatch) -> Void) {
+        b.append(timestamp: timestamp, line: line)
+        metadata(&b)
     }
 
     var isEmpty: Bool { entries == 0 }

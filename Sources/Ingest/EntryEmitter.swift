@@ -41,33 +41,28 @@ final class EntryEmitter {
             slot = builder.slot(tenant: src.config.tenant, labels: labels)
             slots[key] = slot
         }
-        builder.add(slot: slot, timestamp: ts, line: entry)
-        addMetadata(entry, slot: slot, builder: builder)
-    }
-
-    /// Adds the structured metadata of the parsed entry, restricted to the source's fields, as byte ranges of
-    /// the entry: no `String` per value.
-    private func addMetadata(_ p: UnsafeRawBufferPointer, slot: Int, builder: BatchBuilder) {
-        let mask = source.metadataMask
-        @inline(__always) func add(_ bit: UInt8, _ name: String, _ r: Range<Int>?) {
-            if mask & bit != 0, let r { builder.addMetadata(slot: slot, name: name, value: UnsafeRawBufferPointer(rebasing: p[r])) }
+        let mask = src.metadataMask
+        let f = fields
+        let traceID = mask & MetadataField.traceIDBit != 0 ? (f.traceID ?? src.traceID(in: entry)) : nil
+        var seconds: String?  // PostgreSQL's `duration: … ms`, reported in seconds
+        if mask & MetadataField.requestTimeBit != 0, f.requestTime == nil, let r = f.durationMillis,
+           let ms = Double(entry.string(r)) {
+            seconds = String(ms / 1000)
         }
-        add(MetadataField.clientIPBit, MetadataField.clientIPName, fields.clientIP)
-        add(MetadataField.methodBit, MetadataField.methodName, fields.method)
-        add(MetadataField.pathBit, MetadataField.pathName, fields.path)
-        if mask & MetadataField.requestTimeBit != 0 {
-            if let r = fields.requestTime {
-                add(MetadataField.requestTimeBit, MetadataField.requestTimeName, r)
-            } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
-                var seconds = String(ms / 1000)
-                seconds.withUTF8 {
-                    builder.addMetadata(slot: slot, name: MetadataField.requestTimeName, value: UnsafeRawBufferPointer($0))
-                }
+        // One access to the stream's batch per entry; metadata goes in as byte ranges of the entry (no `String`).
+        builder.add(slot: slot, timestamp: ts, line: entry) { batch in
+            @inline(__always) func add(_ bit: UInt8, _ name: String, _ r: Range<Int>?) {
+                if mask & bit != 0, let r { batch.appendMetadata(name: name, value: UnsafeRawBufferPointer(rebasing: entry[r])) }
             }
-        }
-        add(MetadataField.statusBit, MetadataField.statusName, fields.status)
-        if mask & MetadataField.traceIDBit != 0, let r = fields.traceID ?? source.traceID(in: p) {
-            add(MetadataField.traceIDBit, MetadataField.traceIDName, r)
+            add(MetadataField.clientIPBit, MetadataField.clientIPName, f.clientIP)
+            add(MetadataField.methodBit, MetadataField.methodName, f.method)
+            add(MetadataField.pathBit, MetadataField.pathName, f.path)
+            add(MetadataField.requestTimeBit, MetadataField.requestTimeName, f.requestTime)
+            if var s = seconds {
+                s.withUTF8 { batch.appendMetadata(name: MetadataField.requestTimeName, value: UnsafeRawBufferPointer($0)) }
+            }
+            add(MetadataField.statusBit, MetadataField.statusName, f.status)
+            add(MetadataField.traceIDBit, MetadataField.traceIDName, traceID)
         }
     }
 }
