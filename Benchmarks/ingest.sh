@@ -53,7 +53,7 @@ BYTES=$(stat -c %s "$FILE")
 MANY_BYTES=$(cat "$MANY"/corpus/*.log | wc -c)
 
 # best_of CMD...: runs CMD $RUNS times under GNU time; prints "wall user sys maxrss_kb tailer_cpu_s" of the
-# fastest run (tailer_cpu_s: the CPU seconds `mclog ingest` reports for its tailer thread, else 0).
+# fastest run (tailer_cpu_s: the CPU seconds `mclog ingest` reports for its tailer, else 0).
 best_of() {
   local best="" line
   for _ in $(seq "$RUNS"); do
@@ -100,10 +100,10 @@ CPU1=$(awk -v u="$I1_U" -v s="$I1_S" 'BEGIN{print u + s}')
 CPUA=$(awk -v u="$IA_U" -v s="$IA_S" 'BEGIN{print u + s}')
 {
   echo "Corpus: $(awk -v b="$BYTES" 'BEGIN{printf "%.0f", b/1e6}') MB of nginx combined lines in one file ($ENTRIES entries stored); $(nproc) cores; best of $RUNS."
-  echo "Process CPU includes the store's background block building (page encoding, blooms, zstd); the tailer thread's"
-  echo "CPU is reading, parsing, WAL encoding and writing, and positions."
+  echo "Process CPU includes the store's background block building (page encoding, blooms, zstd); the tailer's CPU"
+  echo "(its thread and its append thread) is reading, parsing, WAL encoding and writing, and positions."
   echo
-  echo "| measurement | wall s | MB/s (wall) | process CPU s | MB/s per process CPU-s | tailer thread CPU s | MB/s per tailer CPU-s | max RSS |"
+  echo "| measurement | wall s | MB/s (wall) | process CPU s | MB/s per process CPU-s | tailer CPU s | MB/s per tailer CPU-s | max RSS |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   echo "| \`cat FILE >/dev/null\` | $CAT_W | $(mbps "$BYTES" "$CAT_W") | | | | | |"
   echo "| \`wc -l FILE\` | $WC_W | $(mbps "$BYTES" "$WC_W") | | | | | |"

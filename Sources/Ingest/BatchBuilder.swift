@@ -22,11 +22,20 @@ final class BatchBuilder {
         return slots.count - 1
     }
 
+    /// Adds an entry to a stream's batch; `metadata` then adds its structured-metadata pairs to the same batch
+    /// (one access to the slot per entry).
     @inline(__always)
-    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) {
-        slots[slot].batch.append(timestamp: timestamp, line: line, metadata: metadata)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: (inout EntryBatch) -> Void) {
+        BatchBuilder.append(&slots[slot].batch, timestamp, line, metadata)
         bytes += line.count
         entries += 1
+    }
+
+    @inline(__always)
+    private static func append(_ b: inout EntryBatch, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
+                               _ metadata: (inout EntryBatch) -> Void) {
+        b.append(timestamp: timestamp, line: line)
+        metadata(&b)
     }
 
     var isEmpty: Bool { entries == 0 }

@@ -41,29 +41,29 @@ final class EntryEmitter {
             slot = builder.slot(tenant: src.config.tenant, labels: labels)
             slots[key] = slot
         }
-        builder.add(slot: slot, timestamp: ts, line: entry, metadata: metadata(entry))
-    }
-
-    /// The structured metadata of the parsed entry, restricted to the source's fields.
-    private func metadata(_ p: UnsafeRawBufferPointer) -> [Label] {
-        let mask = source.metadataMask
-        var md: [Label] = []
-        md.reserveCapacity(6)
-        if mask & MetadataField.clientIPBit != 0, let r = fields.clientIP { md.append(Label("client_ip", p.string(r))) }
-        if mask & MetadataField.methodBit != 0, let r = fields.method { md.append(Label("method", p.string(r))) }
-        if mask & MetadataField.pathBit != 0, let r = fields.path { md.append(Label("path", p.string(r))) }
-        if mask & MetadataField.requestTimeBit != 0 {
-            if let r = fields.requestTime {
-                md.append(Label("request_time", p.string(r)))
-            } else if let r = fields.durationMillis, let ms = Double(p.string(r)) {
-                md.append(Label("request_time", String(ms / 1000)))
+        let mask = src.metadataMask
+        let f = fields
+        let traceID = mask & MetadataField.traceIDBit != 0 ? (f.traceID ?? src.traceID(in: entry)) : nil
+        var seconds: String?  // PostgreSQL's `duration: … ms`, reported in seconds
+        if mask & MetadataField.requestTimeBit != 0, f.requestTime == nil, let r = f.durationMillis,
+           let ms = Double(entry.string(r)) {
+            seconds = String(ms / 1000)
+        }
+        // One access to the stream's batch per entry; metadata goes in as byte ranges of the entry (no `String`).
+        builder.add(slot: slot, timestamp: ts, line: entry) { batch in
+            @inline(__always) func add(_ bit: UInt8, _ name: String, _ r: Range<Int>?) {
+                if mask & bit != 0, let r { batch.appendMetadata(name: name, value: UnsafeRawBufferPointer(rebasing: entry[r])) }
             }
+            add(MetadataField.clientIPBit, MetadataField.clientIPName, f.clientIP)
+            add(MetadataField.methodBit, MetadataField.methodName, f.method)
+            add(MetadataField.pathBit, MetadataField.pathName, f.path)
+            add(MetadataField.requestTimeBit, MetadataField.requestTimeName, f.requestTime)
+            if var s = seconds {
+                s.withUTF8 { batch.appendMetadata(name: MetadataField.requestTimeName, value: UnsafeRawBufferPointer($0)) }
+            }
+            add(MetadataField.statusBit, MetadataField.statusName, f.status)
+            add(MetadataField.traceIDBit, MetadataField.traceIDName, traceID)
         }
-        if mask & MetadataField.statusBit != 0, let r = fields.status { md.append(Label("status", p.string(r))) }
-        if mask & MetadataField.traceIDBit != 0, let r = fields.traceID ?? source.traceID(in: p) {
-            md.append(Label("trace_id", p.string(r)))
-        }
-        return md
     }
 }
 
@@ -75,6 +75,12 @@ extension MetadataField {
     static let pathBit = MetadataField.path.bit
     static let clientIPBit = MetadataField.clientIP.bit
     static let requestTimeBit = MetadataField.requestTime.bit
+    static let traceIDName = MetadataField.traceID.rawValue
+    static let statusName = MetadataField.status.rawValue
+    static let methodName = MetadataField.method.rawValue
+    static let pathName = MetadataField.path.rawValue
+    static let clientIPName = MetadataField.clientIP.rawValue
+    static let requestTimeName = MetadataField.requestTime.rawValue
 }
 
 extension Level {

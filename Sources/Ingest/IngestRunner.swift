@@ -18,12 +18,12 @@ import Glibc
 ///
 /// One thread does the work, a tenant's batch at a time: discover files (globs), check each tracked file's
 /// identity (truncation, fingerprint), read new bytes into entries until `batch_size`, write the positions file
-/// with the offsets committed so far and this batch's intent, append (the store fsyncs its WAL before
-/// returning), then advance the offsets in memory; they reach the file with the next intent, or when a round
-/// reads nothing.
-/// Because the next batch is read only after the previous append returned, a slow store slows reading, and
-/// memory stays at one batch plus one read buffer plus what each file holds unfinished (at most a line or an
-/// entry). Rotation and restart behaviour is described in README.md ("Tailing").
+/// with the offsets committed so far and this batch's intent, hand the batch to the append thread (the store
+/// fsyncs its WAL before the append returns), and read the next batch meanwhile; when it is read, wait for the
+/// append and advance the offsets in memory; they reach the file with the next intent, or when a round reads
+/// nothing. So positions are checkpointed only after the covering append is durable, exactly as without the
+/// overlap. At most one append is in flight: a slow store slows reading, and memory stays at two batches plus
+/// one read buffer plus what each file holds unfinished (at most a line or an entry). Rotation and restart behaviour is described in README.md ("Tailing").
 public final class IngestRunner: @unchecked Sendable {
     public let config: IngestConfig
     public let store: LogStore
@@ -38,6 +38,8 @@ public final class IngestRunner: @unchecked Sendable {
     /// Files that could not be opened (reported once; retried every round).
     var unreadable = Set<FileKey>()
     private let builder = BatchBuilder()
+    /// Runs appends beside the tailer's thread; created by `run`.
+    private var appendWorker: AppendWorker!
     private var buffer: [UInt8]
     let log: @Sendable (String) -> Void
     private let control = StopSignal()
@@ -74,8 +76,9 @@ public final class IngestRunner: @unchecked Sendable {
 
     private let tailerCPUNanos = LockedValue<Int64>(0)
 
-    /// CPU time the tailer's thread has spent in finished `run` calls: reading, parsing, encoding and writing
-    /// the WAL, positions (the store's background flushing and compaction run on other threads).
+    /// CPU time the tailer has spent in finished `run` calls: its thread (reading, parsing, positions) plus its
+    /// append thread (encoding and writing the WAL); the store's background flushing and compaction run on
+    /// other threads.
     public var tailerCPUSeconds: Double { Double(tailerCPUNanos.withLock { $0 }) / 1e9 }
 
     static func threadCPUNanos() -> Int64 {
@@ -116,6 +119,8 @@ public final class IngestRunner: @unchecked Sendable {
     public func run() throws {
         let cpuStart = Self.threadCPUNanos()
         defer { tailerCPUNanos.withLock { $0 += Self.threadCPUNanos() - cpuStart } }
+        appendWorker = AppendWorker(cpuNanos: tailerCPUNanos)
+        defer { appendWorker.shutdown() }
         var positions = try Positions.read(path: config.positionsFile)
         if positions.batchTime != nil {
             try recover(&positions)
@@ -157,12 +162,60 @@ public final class IngestRunner: @unchecked Sendable {
 
     // MARK: Reading and appending
 
-    /// Reads one batch of a tenant's files and appends it; whether anything was appended.
+    /// Most batches of one tenant read in a row (each overlapping the previous one's append) before the other
+    /// tenants and the round's housekeeping get their turn.
+    static let batchesPerTurn = 16
+
+    /// What filling a batch ended with.
+    private enum Fill {
+        /// The batch reached `batch_size`: there is probably more to read.
+        case full
+        /// Every file was read to its end (or had nothing).
+        case drained
+        /// A file's first bytes changed under the read (copytruncate): the batch must be dropped.
+        case truncated
+        /// A file could not be read or an entry not stored: the batch must be dropped and retried later.
+        case failed
+    }
+
+    /// The append in flight: the files whose sealed parts it holds and its entry count.
+    private struct InFlight {
+        var files: [TailedFile]
+        var entries: Int
+    }
+
+    private var inFlight: InFlight?
+
+    /// Reads a tenant's files a batch at a time and appends each batch, reading the next one while the store
+    /// writes and fsyncs the previous (at most one append in flight). Returns whether anything was appended.
+    /// On return nothing is in flight, so the round's housekeeping and positions see settled offsets.
     private func readBatch(tenant: String, now: Int64) throws -> Bool {
-        builder.reset()
-        let batchTime = LineParser.nowNanos()
         let candidates = files.filter { $0.source.config.tenant == tenant && $0.copyOf == nil }
         guard !candidates.isEmpty else { return false }
+        var appended = false
+        for _ in 0..<Self.batchesPerTurn {
+            builder.reset()
+            let batchTime = LineParser.nowNanos()
+            let fill = fill(candidates, batchTime: batchTime, now: now)
+            // The previous batch's append ran meanwhile; settle it before anything is rewound or written.
+            guard try settle(candidates) else { return false }
+            if fill == .truncated || fill == .failed {
+                // Nothing of this batch is kept (its other entries would otherwise advance past the dropped ones).
+                for c in candidates { c.rewind() }
+                builder.reset()
+                if fill == .failed { control.sleep(nanos: 1_000_000_000) }
+                return appended
+            }
+            guard !builder.isEmpty else { break }
+            try startAppend(tenant: tenant, batchTime: batchTime, candidates: candidates)
+            appended = true
+            if fill != .full || control.isRequested { break }
+        }
+        return try settle(candidates) && appended
+    }
+
+    /// Reads the candidates' new bytes into entries until `batch_size`, starting with a different file each time.
+    private func fill(_ candidates: [TailedFile], batchTime: Int64, now: Int64) -> Fill {
         let start = roundRobin % candidates.count
         roundRobin &+= 1
         let settings = config.tailer
@@ -175,11 +228,7 @@ public final class IngestRunner: @unchecked Sendable {
                     // copytruncate may have cut the file since its identity was checked, and the bytes just read
                     // may then belong to its next generation. If the first bytes changed, drop the whole batch;
                     // the next round handles the truncation (and the copy) before reading again.
-                    if n > 0 && !f.fingerprint.matches(fd: f.fd) {
-                        for c in candidates { c.rewind() }
-                        builder.reset()
-                        return false
-                    }
+                    if n > 0 && !f.fingerprint.matches(fd: f.fd) { return .truncated }
                     if n == 0 || f.atEOF { break }
                 }
                 if f.atEOF && f.assembler.hasBuffered {
@@ -189,28 +238,42 @@ public final class IngestRunner: @unchecked Sendable {
                     if once || idle >= timeout { try f.finish(builder: builder, batchTime: batchTime) }
                 }
             } catch {
-                // A file that cannot be read or an entry that cannot be stored: nothing of the batch is kept (its
-                // other entries would otherwise advance past the failed one), and the round is tried again later.
                 log("\(f.path): \(error); retrying")
-                for c in candidates { c.rewind() }
-                builder.reset()
-                control.sleep(nanos: 1_000_000_000)
-                return false
+                return .failed
             }
-            if builder.bytes >= settings.batchBytes { break }
+            if builder.bytes >= settings.batchBytes { return .full }
         }
-        guard !builder.isEmpty else { return false }
+        return .drained
+    }
+
+    /// Writes the batch's intent, seals the files' parts of it and starts its append on the worker.
+    private func startAppend(tenant: String, batchTime: Int64, candidates: [TailedFile]) throws {
         let involved = candidates.filter { $0.emitted > $0.committed }
         let intents = involved.map {
             Positions.Intent(device: $0.device, inode: $0.inode, from: $0.committed, to: $0.emitted,
                              fingerprint: $0.fingerprint, carryTimestamp: $0.committedCarry, path: $0.path)
         }
         try writePositions(intents: (batchTime, intents))
-        do {
-            try store.append(tenant: tenant, builder.byTenant()[tenant] ?? [])
-        } catch {
-            log("the store refused a batch of \(builder.entries) entries from \(involved.map(\.path)): \(error); retrying")
+        for f in involved { f.seal() }
+        inFlight = InFlight(files: involved, entries: builder.entries)
+        let streams = builder.byTenant()[tenant] ?? []
+        let store = self.store
+        appendWorker.submit { try store.append(tenant: tenant, streams) }
+    }
+
+    /// Waits for the append in flight, if any. Success: its files' offsets advance (they reach the positions
+    /// file with the next intent, or at the end of the round). Failure: everything read since the last durable
+    /// append is read again after a pause; returns false.
+    private func settle(_ candidates: [TailedFile]) throws -> Bool {
+        guard let batch = inFlight else { return true }
+        inFlight = nil
+        switch appendWorker.wait() {
+        case .success?, nil:
+            break
+        case .failure(let error)?:
+            log("the store refused a batch of \(batch.entries) entries from \(batch.files.map(\.path)): \(error); retrying")
             for f in candidates { f.rewind() }
+            builder.reset()
             try writePositions(intents: nil)
             control.sleep(nanos: 1_000_000_000)
             return false
@@ -220,10 +283,11 @@ public final class IngestRunner: @unchecked Sendable {
             if killAfterAppends == 0 { kill(getpid(), SIGKILL) }
         }
         var perSource: [Int: (Int, Int)] = [:]
-        for f in involved {
+        for f in batch.files {
+            guard let s = f.sealed else { continue }
             let e = perSource[f.source.index] ?? (0, 0)
-            perSource[f.source.index] = (e.0 + f.batchEntries, e.1 + (f.emitted - f.committed))
-            f.commit()
+            perSource[f.source.index] = (e.0 + s.entries, e.1 + (s.end - f.committed))
+            f.commitSealed()
         }
         for (i, c) in perSource { sources[i].counters.add(entries: c.0, bytes: c.1) }
         // The new offsets reach the positions file with the next batch's intent (one atomic write and fsync

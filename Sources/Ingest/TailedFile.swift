@@ -17,8 +17,11 @@ final class TailedFile {
     var committed: Int
     /// The timestamp of the last committed entry (given to a following line without its own).
     var committedCarry: Int64?
-    /// Every entry before this offset is in the store or the batch being built.
+    /// Every entry before this offset is in the store, the batch being appended or the batch being built.
     var emitted: Int
+    /// This file's part of the batch being appended while the next is read: its end offset, the carried
+    /// timestamp there, and its entry count. nil when no batch of this file is in flight.
+    var sealed: (end: Int, carry: Int64?, entries: Int)?
     /// Parses entries into streams; carries the timestamp a line without its own is given.
     let emitter: EntryEmitter
     var carry: Int64? {
@@ -77,6 +80,7 @@ final class TailedFile {
         carry = committedCarry
         assembler.reset(to: committed)
         batchEntries = 0
+        sealed = nil
     }
 
     /// Starts over at `offset` with a new identity base: after truncation, or when a copy takes over.
@@ -86,11 +90,18 @@ final class TailedFile {
         rewind()
     }
 
-    /// Marks the batch as durable.
-    func commit() {
-        committed = emitted
-        committedCarry = carry
+    /// Hands what was emitted so far to an append; entries read from now on belong to the next batch.
+    func seal() {
+        sealed = (emitted, carry, batchEntries)
         batchEntries = 0
+    }
+
+    /// Marks the sealed part as durable.
+    func commitSealed() {
+        guard let s = sealed else { return }
+        committed = s.end
+        committedCarry = s.carry
+        sealed = nil
     }
 
     /// Reads up to `limit` bytes into `buffer` and feeds them to the assembler, emitting entries into

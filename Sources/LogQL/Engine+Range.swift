@@ -196,6 +196,7 @@ extension Engine {
                                     from: times[0] - r.offset - r.range + 1, to: times[n - 1] - r.offset + 1,
                                     direction: .forward, filter: filter, limit: 0)
         request.useBloom = params.useBloom
+        request.metadataHints = r.query.metadataHints()
         request.cancellation = params.cancellation
         let sampleMode: Bool
         switch r.function {

@@ -52,6 +52,7 @@ public final class Engine: @unchecked Sendable {
         var request = SelectRequest(tenant: p.tenant, matchers: q.matchers, from: p.start, to: p.end,
                                     direction: p.direction, filter: filter, limit: remainingDrops ? 0 : p.limit)
         request.useBloom = p.useBloom
+        request.metadataHints = q.metadataHints()
         request.cancellation = p.cancellation
         var streams: [[Label]: Int] = [:]
         var out: [StreamResult] = []

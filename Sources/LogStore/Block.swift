@@ -24,7 +24,10 @@ public struct BlockMeta: Sendable {
 public final class Block: @unchecked Sendable {
     static let magic = Array("MCLOGBLK".utf8)
     static let endMagic = Array("MCBLKEND".utf8)
-    static let version: UInt8 = 1
+    /// 2: pages may hold metadata columns (page flag 4) and the index a metadata filter per page.
+    static let version: UInt8 = 2
+    /// Oldest version still read (pages with per-entry metadata strings, no metadata filters).
+    static let oldestReadableVersion: UInt8 = 1
     static let footerSize = 28
     public static let fileExtension = ".mcb"
 
@@ -66,7 +69,10 @@ public final class Block: @unchecked Sendable {
         -> (BlockMeta, [BlockStream], [String: [String: [Int32]]])
     {
         var r = ByteReader(b)
-        guard try r.u8() == version else { throw DecodeError("block \(path): unsupported index version") }
+        let v = try r.u8()
+        guard v >= oldestReadableVersion && v <= version else {
+            throw DecodeError("block \(path): unsupported index version \(v)")
+        }
         let id = try r.string()
         let tenant = try r.string()
         let minT = try r.i64(), maxT = try r.i64()
@@ -90,14 +96,15 @@ public final class Block: @unchecked Sendable {
                 let pmin = try r.i64(), pmax = try r.i64()
                 let count = try r.int()
                 let words = try r.int()
-                let raw = try r.slice(words * 8)
-                let bits = [UInt64](unsafeUninitializedCapacity: words) { buf, n in
-                    UnsafeMutableRawBufferPointer(buf).copyMemory(from: raw)
-                    n = words
+                let bits = try Block.words(&r, words)
+                var mdBloom: MetadataBloom?
+                if v >= 2 {
+                    let m = try r.int()
+                    if m > 0 { mdBloom = MetadataBloom(words: try Block.words(&r, m - 1)) }
                 }
                 pages.append(PageDescriptor(offset: offset, storedSize: stored, rawSize: rawSize, codec: codec,
                                             checksum: crc, minTime: pmin, maxTime: pmax, count: count,
-                                            bloom: NGramBloom(words: bits)))
+                                            bloom: NGramBloom(words: bits), metadataBloom: mdBloom))
             }
             streams.append(BlockStream(labels: LabelSet(trusted: labels), pages: pages))
         }
@@ -118,6 +125,15 @@ public final class Block: @unchecked Sendable {
             postings[name] = values
         }
         return (meta, streams, postings)
+    }
+
+    /// `n` little-endian u64 words of a bit set.
+    static func words(_ r: inout ByteReader, _ n: Int) throws -> [UInt64] {
+        let raw = try r.slice(n * 8)
+        return [UInt64](unsafeUninitializedCapacity: n) { buf, count in
+            UnsafeMutableRawBufferPointer(buf).copyMemory(from: raw)
+            count = n
+        }
     }
 
     /// Reads a page's stored bytes and verifies its checksum.

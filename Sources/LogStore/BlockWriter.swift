@@ -9,15 +9,16 @@ struct EncodedPage {
 extension EncodedPage {
     /// Encodes and compresses entries `range` of a time-sorted batch.
     static func make(_ batch: EntryBatch, range: Range<Int>, compressor: Compressor,
-                     bloom: inout NGramBloom.Builder) throws -> EncodedPage {
-        try make(MergedStream([batch]), range: range, compressor: compressor, bloom: &bloom)
+                     state: inout PageEncoderState) throws -> EncodedPage {
+        try make(MergedStream([batch]), range: range, compressor: compressor, state: &state)
     }
 
     /// Encodes and compresses entries `range` of a merged stream.
     static func make(_ stream: MergedStream, range: Range<Int>, compressor: Compressor,
-                     bloom: inout NGramBloom.Builder) throws -> EncodedPage {
-        bloom.reset()
-        let raw = PageEncoder.encode(stream, range: range, bloom: &bloom)
+                     state: inout PageEncoderState) throws -> EncodedPage {
+        state.bloom.reset()
+        state.metadataBloom.reset()
+        let raw = PageEncoder.encode(stream, range: range, state: &state)
         var stored: [UInt8] = []
         stored.reserveCapacity(raw.count / 4)
         try raw.withUnsafeBytes { try compressor.compress($0, into: &stored) }
@@ -27,7 +28,7 @@ extension EncodedPage {
             descriptor: PageDescriptor(
                 offset: 0, storedSize: stored.count, rawSize: raw.count, codec: compressor.codec, checksum: crc,
                 minTime: stream.timestamp(range.lowerBound), maxTime: stream.timestamp(range.upperBound - 1),
-                count: range.count, bloom: bloom.finish()))
+                count: range.count, bloom: state.bloom.finish(), metadataBloom: state.metadataBloom.finish()))
     }
 }
 
@@ -100,6 +101,13 @@ final class BlockWriter {
                 w.uvarint(UInt64(p.count))
                 w.uvarint(UInt64(p.bloom.words.count))
                 for word in p.bloom.words { w.u64(word) }
+                // 0: no filter (a page copied from a version-1 block); else 1 + words (0 words: no metadata).
+                if let md = p.metadataBloom {
+                    w.uvarint(UInt64(md.words.count) + 1)
+                    for word in md.words { w.u64(word) }
+                } else {
+                    w.uvarint(0)
+                }
             }
         }
         w.uvarint(UInt64(postings.count))

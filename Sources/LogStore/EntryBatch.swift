@@ -9,8 +9,18 @@ public struct EntryBatch: Sendable {
     /// End offset of each line in `text`; line i spans `lineEnds[i-1]..<lineEnds[i]`.
     public var lineEnds: [Int] = []
     public var text: [UInt8] = []
-    /// Structured metadata per entry; nil while no entry has any.
-    public var metadata: [[Label]]?
+    /// Structured metadata per entry, column-wise; nil while no entry has any.
+    public var metadata: EntryMetadata? {
+        get { hasMetadata ? columns : nil }
+        set {
+            columns = newValue ?? EntryMetadata()
+            hasMetadata = newValue != nil
+        }
+    }
+    /// The storage of `metadata`, valid while `hasMetadata`. Not optional so that the per-pair hot path mutates
+    /// it in place (through an optional, every test or mutation copied the struct: seven retains and releases).
+    var columns = EntryMetadata()
+    var hasMetadata = false
 
     public init() {}
 
@@ -25,13 +35,55 @@ public struct EntryBatch: Sendable {
     }
 
     public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata md: [Label] = []) {
+        append(timestamp: timestamp, line: line)
+        if md.isEmpty { return }
+        if !hasMetadata { startMetadata() }
+        for l in md {
+            let id = columns.nameID(l.name)
+            var v = l.value
+            v.withUTF8 { columns.addPair(nameID: id, value: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// Gives every entry so far an empty metadata entry.
+    private mutating func startMetadata() {
+        columns = EntryMetadata(emptyEntries: timestamps.count)
+        hasMetadata = true
+    }
+
+    /// Appends an entry; its structured-metadata pairs, if any, follow with `appendMetadata`.
+    @inline(__always)
+    public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer) {
         timestamps.append(timestamp)
         text.append(contentsOf: line)
         lineEnds.append(text.count)
-        if !md.isEmpty && metadata == nil {
-            metadata = Array(repeating: [], count: timestamps.count - 1)
-        }
-        metadata?.append(md)
+        if hasMetadata { columns.beginEntry() }
+    }
+
+    /// Appends an entry with the structured metadata of entry `i` of `md` (a decoded page's, for a reader).
+    mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadataOf md: EntryMetadata?, _ i: Int) {
+        append(timestamp: timestamp, line: line)
+        guard let md, !md.pairRange(i).isEmpty else { return }
+        if !hasMetadata { startMetadata() }
+        columns.addPairs(from: md, entry: i)
+    }
+
+    /// The id of a structured-metadata name in this batch (interned on first use), for `appendMetadata`.
+    public mutating func metadataNameID(_ name: String) -> UInt32 {
+        if !hasMetadata { startMetadata() }
+        return columns.nameID(name)
+    }
+
+    /// Adds a structured-metadata pair to the last entry; the value's bytes are copied, nothing else allocated.
+    @inline(__always)
+    public mutating func appendMetadata(nameID: UInt32, value: UnsafeRawBufferPointer) {
+        columns.addPair(nameID: nameID, value: value)
+    }
+
+    /// Adds a structured-metadata pair to the last entry.
+    public mutating func appendMetadata(name: String, value: UnsafeRawBufferPointer) {
+        let id = metadataNameID(name)
+        columns.addPair(nameID: id, value: value)
     }
 
     public mutating func append(timestamp: Int64, line: String, metadata md: [Label] = []) {
@@ -45,16 +97,11 @@ public struct EntryBatch: Sendable {
 
     public func lineString(_ i: Int) -> String { String(decoding: line(i), as: UTF8.self) }
 
-    public func metadata(_ i: Int) -> [Label] { metadata?[i] ?? [] }
+    /// Entry i's structured metadata as labels (built on demand).
+    public func metadata(_ i: Int) -> [Label] { hasMetadata ? columns.labels(i) : [] }
 
     /// Appends entry `i` of `other`.
-    public mutating func append(from other: EntryBatch, _ i: Int) {
-        other.text.withUnsafeBytes { t in
-            let r = other.lineRange(i)
-            append(timestamp: other.timestamps[i], line: UnsafeRawBufferPointer(rebasing: t[r]),
-                   metadata: other.metadata(i))
-        }
-    }
+    public mutating func append(from other: EntryBatch, _ i: Int) { appendRun(from: other, i..<(i + 1)) }
 
     public var minTime: Int64 { timestamps.min() ?? 0 }
     public var maxTime: Int64 { timestamps.max() ?? 0 }
@@ -70,19 +117,33 @@ public struct EntryBatch: Sendable {
     }
 
     /// Appends entries `run` of `other` with one copy of their text.
-    mutating func appendRun(from other: EntryBatch, _ run: Range<Int>) {
+    public mutating func appendRun(from other: EntryBatch, _ run: Range<Int>) {
+        guard !run.isEmpty else { return }
         let start = run.lowerBound == 0 ? 0 : other.lineEnds[run.lowerBound - 1]
         let end = other.lineEnds[run.upperBound - 1]
         let shift = text.count - start
         timestamps.append(contentsOf: other.timestamps[run])
         text.append(contentsOf: other.text[start..<end])
         lineEnds.append(contentsOf: other.lineEnds[run].lazy.map { $0 + shift })
-        if metadata != nil { metadata! += other.metadata?[run] ?? ArraySlice(repeating: [], count: run.count) }
+        appendMetadata(of: other, run)
+    }
+
+    /// Appends the metadata of entries `run` of `other`, which were just appended.
+    private mutating func appendMetadata(of other: EntryBatch, _ run: Range<Int>) {
+        if other.hasMetadata {
+            if !hasMetadata {
+                columns = EntryMetadata(emptyEntries: count - run.count)
+                hasMetadata = true
+            }
+            columns.append(from: other.columns, run)
+        } else if hasMetadata {
+            columns.appendEmptyEntries(run.count)
+        }
     }
 
     /// Appends every entry of `other` (one bulk copy of its text).
     public mutating func append(contentsOf other: EntryBatch) {
-        if isEmpty && metadata == nil {
+        if isEmpty && !hasMetadata {
             self = other
             return
         }
@@ -90,10 +151,7 @@ public struct EntryBatch: Sendable {
         timestamps.append(contentsOf: other.timestamps)
         text.append(contentsOf: other.text)
         lineEnds.append(contentsOf: other.lineEnds.lazy.map { $0 + base })
-        if other.metadata != nil || metadata != nil {
-            if metadata == nil { metadata = Array(repeating: [], count: count - other.count) }
-            metadata! += other.metadata ?? Array(repeating: [], count: other.count)
-        }
+        appendMetadata(of: other, 0..<other.count)
     }
 
     /// Positions (in `order`) of entries that repeat an earlier entry with the same timestamp and line.
@@ -139,7 +197,10 @@ public struct EntryBatch: Sendable {
         if sorted && dups.isEmpty { return self }
         var out = EntryBatch()
         out.reserve(entries: count - dups.count, bytes: text.count)
-        if metadata != nil { out.metadata = [] }
+        if hasMetadata {
+            out.columns.reserve(entries: count, pairs: columns.pairCount, valueBytes: columns.values.count)
+            out.hasMetadata = true
+        }
         // Copy runs of consecutive entries in one go: nearly sorted input has long runs.
         var d = 0
         var p = 0

@@ -42,9 +42,40 @@ struct MergedStream {
         return batches[Int(r.batch)].lineRange(Int(r.index)).count
     }
 
-    func metadata(_ k: Int) -> [Label] {
-        let r = refs[k]
-        return batches[Int(r.batch)].metadata(Int(r.index))
+    /// Whether any entry of `range` has structured metadata.
+    func hasMetadata(_ range: Range<Int>) -> Bool {
+        runs(range).contains { run in
+            guard let md = batches[run.batch].metadata else { return false }
+            return md.pairRange(run.entries.lowerBound).lowerBound < md.pairRange(run.entries.upperBound - 1).upperBound
+        }
+    }
+
+    /// The structured metadata of entries `range`, in their order, as one column set (copied run by run).
+    func metadataColumns(_ range: Range<Int>) -> EntryMetadata {
+        var out = EntryMetadata()
+        for run in runs(range) {
+            if let md = batches[run.batch].metadata {
+                out.append(from: md, run.entries)
+            } else {
+                out.appendEmptyEntries(run.entries.count)
+            }
+        }
+        return out
+    }
+
+    /// Entries `range` as runs of consecutive entries of one batch (long runs unless batches interleave).
+    func runs(_ range: Range<Int>) -> [(batch: Int, entries: Range<Int>)] {
+        var out: [(batch: Int, entries: Range<Int>)] = []
+        var k = range.lowerBound
+        while k < range.upperBound {
+            let first = refs[k]
+            var end = k + 1
+            while end < range.upperBound && refs[end].batch == first.batch
+                && refs[end].index == refs[end - 1].index + 1 { end += 1 }
+            out.append((Int(first.batch), Int(first.index)..<(Int(first.index) + end - k)))
+            k = end
+        }
+        return out
     }
 
     /// Calls `body` with the bytes of entry `k`'s line.

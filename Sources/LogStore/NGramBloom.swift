@@ -48,22 +48,7 @@ public struct NGramBloom: Sendable, Equatable {
 
         /// Folds the scratch set down to the smallest power-of-two size whose fill stays ≤ maxFill.
         public func finish() -> NGramBloom {
-            var bits = NGramBloom.scratchBits
-            let setBits = self.setBits
-            // After folding to `bits`, at most setBits bits are set; estimate fill with the occupancy formula.
-            while bits > NGramBloom.minBits {
-                let half = Double(bits / 2)
-                let fill = 1 - _exp(-Double(setBits) / half)
-                if fill > NGramBloom.maxFill { break }
-                bits /= 2
-            }
-            var words = Array(scratch[0..<(bits / 64)])
-            var offset = bits / 64
-            while offset < scratch.count {
-                for i in 0..<words.count { words[i] |= scratch[offset + i] }
-                offset += words.count
-            }
-            return NGramBloom(words: words)
+            NGramBloom(words: NGramBloom.fold(scratch, minBits: NGramBloom.minBits, maxFill: NGramBloom.maxFill))
         }
 
         public mutating func reset() {
@@ -85,6 +70,27 @@ public struct NGramBloom: Sendable, Equatable {
     }
 
     public var byteCount: Int { words.count * 8 }
+
+    /// Folds a power-of-two bit set in halves (OR of the halves, so a bit found by `hash & (size-1)` stays
+    /// findable) to the smallest size ≥ `minBits` whose estimated fill stays ≤ `maxFill`.
+    static func fold(_ scratch: [UInt64], minBits: Int, maxFill: Double) -> [UInt64] {
+        var bits = scratch.count * 64
+        let setBits = scratch.reduce(0) { $0 + $1.nonzeroBitCount }
+        // After folding to `bits`, at most setBits bits are set; estimate fill with the occupancy formula.
+        while bits > minBits {
+            let half = Double(bits / 2)
+            let fill = 1 - _exp(-Double(setBits) / half)
+            if fill > maxFill { break }
+            bits /= 2
+        }
+        var words = Array(scratch[0..<(bits / 64)])
+        var offset = bits / 64
+        while offset < scratch.count {
+            for i in 0..<words.count { words[i] |= scratch[offset + i] }
+            offset += words.count
+        }
+        return words
+    }
 }
 
 @inline(__always) func _exp(_ x: Double) -> Double {

@@ -12,27 +12,42 @@ public struct PageDescriptor: Sendable {
     public var maxTime: Int64
     public var count: Int
     public var bloom: NGramBloom
+    /// The page's structured-metadata pairs; nil in blocks written before these filters (always read).
+    public var metadataBloom: MetadataBloom?
 
     public func overlaps(from: Int64, through: Int64) -> Bool { maxTime >= from && minTime <= through }
+}
+
+/// Per-thread scratch of the page encoder: both filters' scratch sets.
+struct PageEncoderState {
+    var bloom = NGramBloom.Builder()
+    var metadataBloom = MetadataBloom.Builder()
 }
 
 /// Encodes a time-ordered run of entries into a page's raw (uncompressed) bytes. Layout: `Block+Format.md`.
 enum PageEncoder {
     static let flagExplicitLengths: UInt8 = 1
-    static let flagMetadata: UInt8 = 2
+    /// Metadata as per-entry name/value strings (block version 1; still read).
+    static let flagMetadataV1: UInt8 = 2
+    /// Metadata columns preceded by their byte length (block version 2).
+    static let flagMetadata: UInt8 = 4
 
-    /// Encodes entries `range` of a merged stream.
-    static func encode(_ stream: MergedStream, range: Range<Int>, bloom: inout NGramBloom.Builder) -> [UInt8] {
+    /// Encodes entries `range` of a merged stream, adding its lines and pairs to the filters in `state`.
+    static func encode(_ stream: MergedStream, range: Range<Int>, state: inout PageEncoderState) -> [UInt8] {
+        let runs = stream.runs(range)
         var textBytes = 0
         var hasNewline = false
-        var hasMD = false
-        for k in range {
-            textBytes += stream.lineSize(k)
-            if !hasNewline { hasNewline = stream.withLine(k) { $0.count > 0 && memchr($0.baseAddress!, 10, $0.count) != nil } }
-            if !hasMD { hasMD = !stream.metadata(k).isEmpty }
+        for run in runs {
+            let b = stream.batches[run.batch]
+            let bytes = (run.entries.lowerBound == 0 ? 0 : b.lineEnds[run.entries.lowerBound - 1])..<b.lineEnds[run.entries.upperBound - 1]
+            textBytes += bytes.count
+            if !hasNewline && !bytes.isEmpty {
+                hasNewline = b.text.withUnsafeBytes { memchr($0.baseAddress! + bytes.lowerBound, 10, bytes.count) != nil }
+            }
         }
-        var w = ByteWriter(capacity: textBytes + range.count * 3 + 32)
-        w.u8((hasNewline ? flagExplicitLengths : 0) | (hasMD ? flagMetadata : 0))
+        let md: EntryMetadata? = stream.hasMetadata(range) ? stream.metadataColumns(range) : nil
+        var w = ByteWriter(capacity: range.count * 4 + (md?.encodedSizeBound ?? 0) + 64)
+        w.u8((hasNewline ? flagExplicitLengths : 0) | (md != nil ? flagMetadata : 0))
         w.uvarint(UInt64(range.count))
         guard !range.isEmpty else { return w.bytes }
         // Timestamps: first, then deltas divided by their common divisor (1e9 for second-resolution logs).
@@ -46,31 +61,48 @@ enum PageEncoder {
         if hasNewline {
             for k in range { w.uvarint(UInt64(stream.lineSize(k))) }
         }
-        if hasMD {
-            for k in range {
-                let md = stream.metadata(k)
-                w.uvarint(UInt64(md.count))
-                for l in md {
-                    w.string(l.name)
-                    w.string(l.value)
+        if let md {
+            var section = ByteWriter(capacity: md.encodedSizeBound)
+            md.encode(into: &section)
+            w.uvarint(UInt64(section.count))
+            w.raw(section.bytes)
+            state.metadataBloom.add(md, 0..<md.count)
+        }
+        // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed. Copied
+        // with memcpy into an array of the exact size (appending line by line cost a capacity check per byte run).
+        let header = w.bytes
+        let total = header.count + textBytes + range.count
+        let page = [UInt8](unsafeUninitializedCapacity: total) { out, n in
+            let base = out.baseAddress!
+            header.withUnsafeBytes { _ = memcpy(base, $0.baseAddress!, header.count) }
+            var pos = header.count
+            for run in runs {
+                let b = stream.batches[run.batch]
+                b.text.withUnsafeBytes { t in
+                    b.lineEnds.withUnsafeBufferPointer { ends in
+                        var start = run.entries.lowerBound == 0 ? 0 : ends[run.entries.lowerBound - 1]
+                        for i in run.entries {
+                            let end = ends[i]
+                            if end > start { memcpy(base + pos, t.baseAddress! + start, end - start) }
+                            pos += end - start
+                            base[pos] = 10
+                            pos += 1
+                            start = end
+                        }
+                    }
                 }
             }
+            precondition(pos == total, "page size mismatch")
+            n = pos
         }
-        // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed.
-        w.bytes.reserveCapacity(w.count + textBytes + range.count)
-        for k in range {
-            stream.withLine(k) { line in
-                w.raw(line)
-                w.u8(10)
-                bloom.add(line)
-            }
-        }
-        return w.bytes
+        // One pass over the whole lines region (grams spanning a '\n' are harmless extra content).
+        page.withUnsafeBytes { state.bloom.add(UnsafeRawBufferPointer(rebasing: $0[header.count...])) }
+        return page
     }
 
     /// Encodes entries `range` of one time-sorted batch.
-    static func encode(_ batch: EntryBatch, range: Range<Int>, bloom: inout NGramBloom.Builder) -> [UInt8] {
-        encode(MergedStream([batch]), range: range, bloom: &bloom)
+    static func encode(_ batch: EntryBatch, range: Range<Int>, state: inout PageEncoderState) -> [UInt8] {
+        encode(MergedStream([batch]), range: range, state: &state)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
@@ -87,17 +119,17 @@ final class DecodedPage {
     var timestamps: [Int64] = []
     /// Line i spans `lineStarts[i] ..< lineStarts[i+1] - 1` in `raw` (each line is followed by '\n').
     var lineStarts: [Int] = []
-    var metadata: [[Label]]?
+    var metadata: EntryMetadata?
     var textStart = 0
     var count = 0
 
     /// Offset of the lines region, found by skipping the timestamp (and length) varints without decoding them;
-    /// nil when the page has structured metadata (then only a full `parse` finds it).
+    /// nil when the page has metadata in the old per-entry form (then only a full `parse` finds it).
     func textOffset() throws -> Int? {
         try raw.withUnsafeBytes { buf in
             var r = ByteReader(buf)
             let flags = try r.u8()
-            if flags & PageEncoder.flagMetadata != 0 { return nil }
+            if flags & PageEncoder.flagMetadataV1 != 0 { return nil }
             let n = try r.int()
             guard n > 0 else { return r.offset }
             _ = try r.i64()
@@ -109,6 +141,12 @@ final class DecodedPage {
                 guard pos < buf.count else { throw DecodeError("page header runs past its end") }
                 if buf[pos] < 0x80 { seen += 1 }
                 pos += 1
+            }
+            if flags & PageEncoder.flagMetadata != 0 {
+                r.offset = pos
+                let size = try r.int()
+                pos = r.offset + size
+                guard pos <= buf.count else { throw DecodeError("page metadata runs past its end") }
             }
             return pos
         }
@@ -123,7 +161,7 @@ final class DecodedPage {
         lineStarts = []
         ts.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
-        var md: [[Label]]?
+        var md: EntryMetadata?
         var n = 0
         var text = 0
         defer {
@@ -156,13 +194,17 @@ final class DecodedPage {
                 for _ in 0..<n { lengths.append(try r.int()) }
             }
             if flags & PageEncoder.flagMetadata != 0 {
-                var all: [[Label]] = []
-                all.reserveCapacity(n)
+                let size = try r.int()
+                let end = r.offset + size
+                md = try EntryMetadata.decode(&r, entries: n)
+                guard r.offset == end else { throw DecodeError("page metadata length mismatch") }
+            } else if flags & PageEncoder.flagMetadataV1 != 0 {
+                guard n <= buf.count else { throw DecodeError("page entry count too large") }
+                var all = EntryMetadata()
                 for _ in 0..<n {
-                    let k = try r.int()
                     var pairs: [Label] = []
-                    for _ in 0..<k { pairs.append(Label(try r.string(), try r.string())) }
-                    all.append(pairs)
+                    for _ in 0..<(try r.int()) { pairs.append(Label(try r.string(), try r.string())) }
+                    all.appendEntry(pairs)
                 }
                 md = all
             }
@@ -191,16 +233,19 @@ final class DecodedPage {
 
     @inline(__always) func lineRange(_ i: Int) -> Range<Int> { lineStarts[i]..<(lineStarts[i + 1] - 1) }
 
+    /// Entry i's structured metadata as labels.
+    func metadata(_ i: Int) -> [Label] { metadata?.labels(i) ?? [] }
+
     /// The page's entries as a batch (compaction re-encodes overlapping pages through this).
     func entries() -> EntryBatch {
         var b = EntryBatch()
         b.reserve(entries: count, bytes: raw.count - textStart)
         raw.withUnsafeBytes { r in
             for k in 0..<count {
-                b.append(timestamp: timestamps[k], line: UnsafeRawBufferPointer(rebasing: r[lineRange(k)]),
-                         metadata: metadata?[k] ?? [])
+                b.append(timestamp: timestamps[k], line: UnsafeRawBufferPointer(rebasing: r[lineRange(k)]))
             }
         }
+        b.metadata = metadata
         return b
     }
 

@@ -74,7 +74,7 @@ extension StoreEngine {
         let writer = try BlockWriter(path: tenantDirectory(tenant) + "/" + id + Block.fileExtension)
         let compressor = Compressor(codec: options.codec, level: options.zstdLevel)
         let decompressor = Decompressor()
-        var bloom = NGramBloom.Builder()
+        var encoderState = PageEncoderState()
         var stored: [UInt8] = []
         let decoded = DecodedPage()
         do {
@@ -107,7 +107,7 @@ extension StoreEngine {
                         }
                         let merged = MergedStream(decodedBatches)
                         for r in merged.pageRanges(maxBytes: options.pageSize) {
-                            try writer.append(EncodedPage.make(merged, range: r, compressor: compressor, bloom: &bloom))
+                            try writer.append(EncodedPage.make(merged, range: r, compressor: compressor, state: &encoderState))
                         }
                     }
                     i = j

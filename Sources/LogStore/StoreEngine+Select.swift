@@ -19,6 +19,11 @@ public struct SelectRequest: Sendable {
     public var limit: Int
     /// Skip pages whose bloom filter rules out the filter's literals (off only to measure raw scan speed).
     public var useBloom = true
+    /// Structured-metadata pairs every wanted entry carries (a query's `| name="value"` label filters that no
+    /// earlier stage can change). A page whose metadata filter lacks one of them is skipped, unless its stream
+    /// has that label with that value (a stream label stands in for missing metadata). Only a hint: the caller
+    /// still evaluates its filters on every entry returned.
+    public var metadataHints: [Label] = []
     /// When set and cancelled, the read stops at the next page group with `QueryCancelledError`.
     public var cancellation: QueryCancellation?
 
@@ -39,7 +44,11 @@ public struct SelectStats: Sendable {
     public var streams = 0
     public var pagesTotal = 0
     public var pagesSkippedByTime = 0
+    /// Pages skipped by a filter: the 4-gram bloom ruling out a required literal, or the metadata filter.
     public var pagesSkippedByBloom = 0
+    /// Those of `pagesSkippedByBloom` whose structured-metadata filter rules out a pair of
+    /// `SelectRequest.metadataHints`.
+    public var pagesSkippedByMetadata = 0
     public var pagesScanned = 0
     public var compressedBytes = 0
     public var decompressedBytes = 0
@@ -242,7 +251,7 @@ extension StoreEngine {
                 st.linesScanned += StoreEngine.scanLines(page, request: request, reader: w.reader) { k, line in
                     returned += 1
                     go = sink.accept(SelectedEntry(labels: labels, timestamp: timestamps[k], line: line,
-                                                   metadata: metadata?[k] ?? []))
+                                                   metadata: metadata?.labels(k) ?? []))
                     return go
                 }
                 if !go { stop.set() }
@@ -292,12 +301,16 @@ extension StoreEngine {
         for b in blockList where b.meta.maxTime >= request.from && b.meta.minTime <= through {
             for si in b.matchingStreams(request.matchers) {
                 let s = b.streams[si]
+                let hints = request.useBloom ? request.metadataHints.filter { s.labels[$0.name] != $0.value } : []
                 for p in s.pages {
                     stats.pagesTotal += 1
                     if !p.overlaps(from: request.from, through: through) {
                         stats.pagesSkippedByTime += 1
                     } else if request.useBloom, let f = request.filter, !f.mayMatch(p.bloom) {
                         stats.pagesSkippedByBloom += 1
+                    } else if let mb = p.metadataBloom, hints.contains(where: { !mb.mayContain(name: $0.name, value: $0.value) }) {
+                        stats.pagesSkippedByBloom += 1
+                        stats.pagesSkippedByMetadata += 1
                     } else {
                         sources[s.labels, default: []].append(.block(b, p))
                     }
@@ -348,12 +361,13 @@ extension StoreEngine {
             case .head(let hp):
                 out.stats.headPages += 1
                 let b = hp.batch
+                let metadata = b.metadata
                 b.text.withUnsafeBytes { t in
                     for i in 0..<b.count where b.timestamps[i] >= request.from && b.timestamps[i] < request.to {
                         out.stats.linesScanned += 1
                         let line = UnsafeRawBufferPointer(rebasing: t[b.lineRange(i)])
                         if reader.filter?.matches(line) ?? true {
-                            out.batch.append(timestamp: b.timestamps[i], line: line, metadata: b.metadata(i))
+                            out.batch.append(timestamp: b.timestamps[i], line: line, metadataOf: metadata, i)
                         }
                     }
                 }
@@ -396,7 +410,7 @@ extension StoreEngine {
         let timestamps = page.timestamps
         let metadata = page.metadata
         out.stats.linesScanned += scanLines(page, request: request, reader: reader) { i, line in
-            batch.append(timestamp: timestamps[i], line: line, metadata: metadata?[i] ?? [])
+            batch.append(timestamp: timestamps[i], line: line, metadataOf: metadata, i)
             return true
         }
     }

@@ -131,14 +131,15 @@ final class StoreEngine: @unchecked Sendable {
         let limits = options.limits
         var bytes = 0
         for (labels, batch) in streams {
+            let metadata = batch.metadata
             for i in 0..<batch.count {
                 let n = batch.lineRange(i).count
                 if n > limits.maxLineSize {
                     throw ValidationError(
                         "line of \(n) bytes in stream \(labels) exceeds the limit max_line_size=\(limits.maxLineSize)")
                 }
-                if let md = batch.metadata?[i] {
-                    let size = md.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+                if let md = metadata {
+                    let size = md.byteSize(i)
                     if size > limits.maxStructuredMetadataSize {
                         throw ValidationError(
                             "structured metadata of \(size) bytes exceeds the limit max_structured_metadata_size=\(limits.maxStructuredMetadataSize)")
@@ -288,9 +289,9 @@ final class StoreEngine: @unchecked Sendable {
         try FS.makeDirectories(tenantDirectory(tenant))
         let options = self.options
         let pages = try parallelMap(jobs.count, state: {
-            (Compressor(codec: options.codec, level: options.zstdLevel), NGramBloom.Builder())
+            (Compressor(codec: options.codec, level: options.zstdLevel), PageEncoderState())
         }) { j, st in
-            try EncodedPage.make(jobs[j].merged, range: jobs[j].range, compressor: st.0, bloom: &st.1)
+            try EncodedPage.make(jobs[j].merged, range: jobs[j].range, compressor: st.0, state: &st.1)
         }
         let minT = jobs.map { $0.merged.timestamp($0.range.lowerBound) }.min()!
         let id = StoreEngine.blockID(minTime: minT)

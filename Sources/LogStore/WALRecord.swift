@@ -2,13 +2,15 @@ import Storage
 
 /// The log store's WAL payload: one accepted push batch for one tenant. Format in `WALRecord+Format.md`.
 enum WALRecord {
-    static let entriesType: UInt8 = 1
+    /// Type 1: per-entry metadata as name/value strings (written before format 2; still replayed).
+    static let entriesV1Type: UInt8 = 1
+    /// Type 2: metadata in columns (`EntryMetadata+Coding.swift`).
+    static let entriesType: UInt8 = 2
 
     static func encode(tenant: String, streams: [(LabelSet, EntryBatch)]) -> [UInt8] {
         // Size the buffer once, metadata included: regrowing a multi-MiB payload copies it (seen in ingest profiles).
         var w = ByteWriter(capacity: streams.reduce(64) { total, s in
-            let md = s.1.metadata?.reduce(0) { $0 + $1.reduce(1) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } } ?? 0
-            return total + s.1.text.count + s.1.count * 8 + md
+            total + s.1.text.count + s.1.count * 8 + (s.1.metadata?.encodedSizeBound ?? 0) + 256
         })
         w.u8(entriesType)
         w.string(tenant)
@@ -26,14 +28,8 @@ enum WALRecord {
                 w.svarint(batch.timestamps[i])
                 w.uvarint(UInt64(batch.lineEnds[i] - prevEnd))
                 prevEnd = batch.lineEnds[i]
-                if let md = batch.metadata?[i] {
-                    w.uvarint(UInt64(md.count))
-                    for l in md {
-                        w.string(l.name)
-                        w.string(l.value)
-                    }
-                }
             }
+            batch.metadata?.encode(into: &w)
             w.raw(batch.text)
         }
         return w.bytes
@@ -41,7 +37,8 @@ enum WALRecord {
 
     static func decode(_ payload: UnsafeRawBufferPointer) throws -> (tenant: String, streams: [(LabelSet, EntryBatch)]) {
         var r = ByteReader(payload)
-        guard try r.u8() == entriesType else { throw DecodeError("unknown WAL record type") }
+        let type = try r.u8()
+        guard type == entriesType || type == entriesV1Type else { throw DecodeError("unknown WAL record type \(type)") }
         let tenant = try r.string()
         let n = try r.int()
         var streams: [(LabelSet, EntryBatch)] = []
@@ -50,23 +47,24 @@ enum WALRecord {
             var labels: [Label] = []
             for _ in 0..<nl { labels.append(Label(try r.string(), try r.string())) }
             let count = try r.int()
+            guard count <= r.remaining else { throw DecodeError("WAL record entry count too large") }
             let hasMD = try r.u8() == 1
             var b = EntryBatch()
             b.timestamps.reserveCapacity(count)
             b.lineEnds.reserveCapacity(count)
-            if hasMD { b.metadata = [] }
+            var v1: EntryMetadata? = hasMD && type == entriesV1Type ? EntryMetadata() : nil
             var end = 0
             for _ in 0..<count {
                 b.timestamps.append(try r.svarint())
                 end += try r.int()
                 b.lineEnds.append(end)
-                if hasMD {
-                    let m = try r.int()
+                if v1 != nil {
                     var md: [Label] = []
-                    for _ in 0..<m { md.append(Label(try r.string(), try r.string())) }
-                    b.metadata!.append(md)
+                    for _ in 0..<(try r.int()) { md.append(Label(try r.string(), try r.string())) }
+                    v1!.appendEntry(md)
                 }
             }
+            if hasMD { b.metadata = try v1 ?? EntryMetadata.decode(&r, entries: count) }
             b.text = Array(try r.slice(end))
             streams.append((LabelSet(trusted: labels), b))
         }

@@ -19,8 +19,8 @@ import Storage
         var b = EntryBatch()
         for (k, (t, l)) in entries.enumerated() { b.append(timestamp: t, line: l, metadata: md?[k] ?? []) }
         for codec in Codec.allCases {
-            var bloom = NGramBloom.Builder()
-            let page = try EncodedPage.make(b, range: 0..<b.count, compressor: Compressor(codec: codec), bloom: &bloom)
+            var state = PageEncoderState()
+            let page = try EncodedPage.make(b, range: 0..<b.count, compressor: Compressor(codec: codec), state: &state)
             #expect(page.descriptor.count == entries.count)
             #expect(page.descriptor.minTime == entries.first!.0)
             #expect(page.descriptor.maxTime == entries.last!.0)
@@ -34,15 +34,15 @@ import Storage
             #expect(d.timestamps == entries.map(\.0))
             for k in 0..<d.count {
                 #expect(String(decoding: d.raw[d.lineRange(k)], as: UTF8.self) == entries[k].1)
-                #expect((d.metadata?[k] ?? []) == (md?[k] ?? []))
+                #expect(d.metadata(k) == (md?[k] ?? []))
             }
         }
     }
 
     @Test func subrangeEncodesOnlyThoseEntries() throws {
         let b = batch([(1, "one"), (2, "two"), (3, "three"), (4, "four")])
-        var bloom = NGramBloom.Builder()
-        let raw = PageEncoder.encode(b, range: 1..<3, bloom: &bloom)
+        var state = PageEncoderState()
+        let raw = PageEncoder.encode(b, range: 1..<3, state: &state)
         let d = DecodedPage()
         d.raw = raw
         try d.parse()
@@ -52,8 +52,8 @@ import Storage
 
     @Test func truncatedPageIsAnError() {
         let b = batch([(1, "one"), (2, "two")])
-        var bloom = NGramBloom.Builder()
-        let raw = PageEncoder.encode(b, range: 0..<2, bloom: &bloom)
+        var state = PageEncoderState()
+        let raw = PageEncoder.encode(b, range: 0..<2, state: &state)
         let d = DecodedPage()
         d.raw = Array(raw.dropLast(2))
         #expect(throws: DecodeError.self) { try d.parse() }

@@ -1,0 +1,73 @@
+import Storage
+
+/// The column encoding of structured metadata shared by WAL records (type 2) and pages (flag 4):
+///
+/// ```
+/// uvarint name count, then blob name per name
+/// uvarint pair count      × entries
+/// uvarint name index      × pairs
+/// uvarint value length    × pairs
+/// bytes   values, concatenated
+/// ```
+///
+/// Like columns sit together (small integers, then the values), so zstd compresses them well, and decoding
+/// fills the arrays of an `EntryMetadata` without building a `String` per value.
+extension EntryMetadata {
+    /// Encoded size upper bound, for sizing a buffer once.
+    var encodedSizeBound: Int {
+        names.reduce(10) { $0 + $1.utf8.count + 10 } + count * 5 + pairCount * 10 + values.count
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.uvarint(UInt64(names.count))
+        for n in names { w.string(n) }
+        var prev = 0
+        for e in entryEnds {
+            w.uvarint(UInt64(e - prev))
+            prev = e
+        }
+        for p in pairNames { w.uvarint(UInt64(p)) }
+        prev = 0
+        for e in valueEnds {
+            w.uvarint(UInt64(e - prev))
+            prev = e
+        }
+        w.raw(values)
+    }
+
+    static func decode(_ r: inout ByteReader, entries: Int) throws -> EntryMetadata {
+        let nn = try r.int()
+        guard nn <= r.base.count - r.offset else { throw DecodeError("structured-metadata name count too large") }
+        var names: [String] = []
+        names.reserveCapacity(nn)
+        for _ in 0..<nn { names.append(try r.string()) }
+        var counts: [Int] = []
+        counts.reserveCapacity(entries)
+        var pairs = 0
+        for _ in 0..<entries {
+            let c = try r.int()
+            counts.append(c)
+            pairs += c
+        }
+        // Every pair takes at least two bytes below; a larger count is damage, not a reason to allocate.
+        guard pairs <= r.base.count - r.offset else { throw DecodeError("structured-metadata pair count too large") }
+        var ids: [UInt32] = []
+        ids.reserveCapacity(pairs)
+        for _ in 0..<pairs {
+            let id = try r.uvarint()
+            guard id < UInt64(nn) else { throw DecodeError("structured-metadata name index out of range") }
+            ids.append(UInt32(id))
+        }
+        var lengths: [Int] = []
+        lengths.reserveCapacity(pairs)
+        var total = 0
+        for _ in 0..<pairs {
+            let l = try r.int()
+            lengths.append(l)
+            total += l
+        }
+        let values = Array(try r.slice(total))
+        return try EntryMetadata(names: names, pairCounts: counts, pairNames: ids, valueLengths: lengths,
+                                 values: values)
+    }
+}
