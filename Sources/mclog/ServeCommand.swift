@@ -15,6 +15,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on, host:port (Loki's port 3100 by default; port 0 picks a free one).")
     var listen = "127.0.0.1:3100"
 
+    @Option(help: "Address for OTLP/HTTP trace ingest (POST /v1/traces), host:port; `none` turns it off.")
+    var otlpListen = "127.0.0.1:4318"
+
     @Option(help: "Query timeout in seconds.")
     var queryTimeout = 60.0
 
@@ -28,11 +31,13 @@ struct ServeCommand: ParsableCommand {
         options.maxEntriesLimit = maxEntriesLimit
         let store = try LogStore(directory: data.directory)
         for d in store.openReport.damage { printError("warning: \(d)") }
-        let server = LokiServer(api: LokiAPI(store: store, options: options))
+        let tempo = try openTraces(options: options)
+        let server = LokiServer(api: LokiAPI(store: store, options: options), tempo: tempo)
         let directory = data.directory
         let host = options.host
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
+        try startOTLP(tempo, failure: failure, done: done)
         Task {
             do {
                 let app = server.application { port in
@@ -46,6 +51,7 @@ struct ServeCommand: ParsableCommand {
         }
         done.wait()
         store.close()
+        tempo.store.close()
         if let e = failure.error { throw e }
     }
 

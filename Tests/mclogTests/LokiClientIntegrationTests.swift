@@ -14,7 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: data) }
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"]
+        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--otlp-listen", "none"]
         let err = Pipe()
         server.standardError = err
         let output = DataBox()

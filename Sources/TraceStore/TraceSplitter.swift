@@ -1,0 +1,64 @@
+/// Splits a request's batches by trace id, keeping each span's resource and scope, and rejects spans that break
+/// a per-span limit (attribute or name length). Traces come out in the order they first appear.
+enum TraceSplitter {
+    static func split(_ batches: [ResourceSpans], limits: TraceLimits, result: inout TraceAppendResult)
+        -> [(TraceID, [ResourceSpans])]
+    {
+        var order: [TraceID] = []
+        var byTrace: [TraceID: [ResourceSpans]] = [:]
+        for b in batches {
+            if let problem = attributeProblem(b.resource, "resource", limits) {
+                result.reject(b.spanCount, problem)
+                continue
+            }
+            for sc in b.scopes {
+                if let problem = attributeProblem(sc.scope.attributes, "instrumentation scope", limits) {
+                    result.reject(sc.spans.count, problem)
+                    continue
+                }
+                for span in sc.spans {
+                    if let problem = spanProblem(span, limits) {
+                        result.reject(1, problem)
+                        continue
+                    }
+                    var list = byTrace[span.traceID] ?? []
+                    if list.isEmpty { order.append(span.traceID) }
+                    // Consecutive spans of one batch and scope share a ResourceSpans/ScopeSpans.
+                    if let last = list.indices.last, list[last].resource == b.resource,
+                        list[last].scopes.last?.scope == sc.scope
+                    {
+                        list[last].scopes[list[last].scopes.count - 1].spans.append(span)
+                    } else {
+                        list.append(ResourceSpans(resource: b.resource, scopes: [ScopeSpans(scope: sc.scope, spans: [span])]))
+                    }
+                    byTrace[span.traceID] = list
+                }
+            }
+        }
+        return order.map { ($0, byTrace[$0]!) }
+    }
+
+    static func spanProblem(_ s: Span, _ limits: TraceLimits) -> String? {
+        if s.name.utf8.count > limits.maxSpanNameBytes {
+            return "span \(s.spanID) of trace \(s.traceID) has a name of \(s.name.utf8.count) bytes, more than the limit max_span_name_bytes=\(limits.maxSpanNameBytes)"
+        }
+        if let p = attributeProblem(s.attributes, "span \(s.spanID) of trace \(s.traceID)", limits) { return p }
+        for e in s.events {
+            if let p = attributeProblem(e.attributes, "an event of span \(s.spanID) of trace \(s.traceID)", limits) { return p }
+        }
+        for l in s.links {
+            if let p = attributeProblem(l.attributes, "a link of span \(s.spanID) of trace \(s.traceID)", limits) { return p }
+        }
+        return nil
+    }
+
+    static func attributeProblem(_ attrs: [Attribute], _ owner: String, _ limits: TraceLimits) -> String? {
+        for a in attrs {
+            let n = max(a.key.utf8.count, a.value.byteSize)
+            if n > limits.maxAttributeBytes {
+                return "attribute \(a.key.prefix(64)) of \(owner) is \(n) bytes long, more than the limit max_attribute_bytes=\(limits.maxAttributeBytes)"
+            }
+        }
+        return nil
+    }
+}
