@@ -106,8 +106,9 @@ enum Waterfall {
         let byStart: (Int, Int) -> Bool = { (spans[$0].span.start, $0) < (spans[$1].span.start, $1) }
         let services = Set(spans.map(\.service)).count
         let errors = spans.filter { $0.span.status == .error }.count
-        var out = "Trace \(trace.id)  \(spans.count) spans, \(services) services, \(duration(t1 - t0))"
-            + (errors > 0 ? ", \(errors) errors" : "") + "\n"
+        func count(_ n: Int, _ what: String) -> String { "\(n) \(what)" + (n == 1 ? "" : "s") }
+        var out = "Trace \(trace.id)  \(count(spans.count, "span")), \(count(services, "service")), \(duration(t1 - t0))"
+            + (errors > 0 ? ", " + count(errors, "error") : "") + "\n"
         out += pad("OFFSET", 12) + pad("DURATION", 12) + pad("STATUS", 8) + "SERVICE  OPERATION\n"
         var visited = Set<Int>()
         func walk(_ i: Int, _ depth: Int) {
