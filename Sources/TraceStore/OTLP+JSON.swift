@@ -4,13 +4,7 @@ import Foundation
 /// strings or numbers, enums as numbers or names. Also accepts protobuf-JSON's snake_case field names.
 public enum OTLPJSON {
     public static func decode(_ body: UnsafeRawBufferPointer) throws -> [ResourceSpans] {
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: Data(body), options: [])
-        } catch {
-            throw TraceDecodeError("invalid JSON: \(JSONDecoding.describe(error))")
-        }
-        guard let obj = root as? [String: Any] else { throw TraceDecodeError("OTLP JSON: want an object at the top") }
+        guard let obj = try JSONDecoding.parse(body) as? [String: Any] else { throw TraceDecodeError("OTLP JSON: want an object at the top") }
         let list = JSONDecoding.field(obj, "resourceSpans", "resource_spans") as? [Any] ?? []
         return try list.enumerated().map { i, rs in
             guard let rs = rs as? [String: Any] else { throw TraceDecodeError("resourceSpans[\(i)]: want an object") }
@@ -237,6 +231,15 @@ public enum OTLPJSON {
 
 /// Helpers for the JSON decoders (OTLP, Zipkin).
 enum JSONDecoding {
+    /// The body as Foundation JSON objects; invalid JSON is a `TraceDecodeError` saying where.
+    static func parse(_ body: UnsafeRawBufferPointer) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(body), options: [])
+        } catch {
+            throw TraceDecodeError("invalid JSON: \(describe(error))")
+        }
+    }
+
     static func field(_ o: [String: Any], _ a: String, _ b: String) -> Any? {
         if let v = o[a], !(v is NSNull) { return v }
         if let v = o[b], !(v is NSNull) { return v }

@@ -8,7 +8,7 @@ final class SearchTableCache: @unchecked Sendable {
     private var tables: [String: (table: SpanTable, used: UInt64)] = [:]
     private var bytes = 0
     private var clock: UInt64 = 0
-    private var heads: [String: (generation: Int, table: SpanTable)] = [:]
+    private var heads: [String: (serial: UInt64, generation: Int, table: SpanTable)] = [:]
 
     init(budget: Int) { self.budget = budget }
 
@@ -35,9 +35,10 @@ final class SearchTableCache: @unchecked Sendable {
         return t
     }
 
-    /// The index of `tenant`'s traces in `head`, or nil when it has none.
-    func headTable(_ head: TraceHead, tenant: String) -> SpanTable? {
-        let key = "\(ObjectIdentifier(head).hashValue)/\(tenant)"
+    /// The index of `tenant`'s traces in `head`, or nil when it has none. Indexes of heads not in `live` (flushed
+    /// since) are dropped.
+    func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) -> SpanTable? {
+        let key = "\(head.serial)/\(tenant)"
         lock.lock()
         if let h = heads[key], h.generation == head.generation {
             lock.unlock()
@@ -48,8 +49,8 @@ final class SearchTableCache: @unchecked Sendable {
         guard let (generation, traces) = head.readTraces(tenant: tenant) else { return nil }
         let t = SpanTable.build(traces)
         lock.lock()
-        if heads.count > 64 { heads.removeAll() }
-        heads[key] = (generation, t)
+        heads = heads.filter { live.contains($0.value.serial) }
+        heads[key] = (head.serial, generation, t)
         lock.unlock()
         return t
     }

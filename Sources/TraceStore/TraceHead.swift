@@ -20,6 +20,19 @@ final class TraceHead: @unchecked Sendable {
     /// Bumped on every change; search indexes built from the head are cached per generation.
     private(set) var generation = 0
 
+    /// Unique for the process's lifetime (an object address may be reused once a flushed head is freed); keys the
+    /// cached search index of this head.
+    let serial: UInt64 = TraceHead.nextSerial()
+    private static let serialLock = NSLockLike()
+    nonisolated(unsafe) private static var lastSerial: UInt64 = 0
+
+    private static func nextSerial() -> UInt64 {
+        serialLock.lock()
+        defer { serialLock.unlock() }
+        lastSerial += 1
+        return lastSerial
+    }
+
     /// Guards `tenants` and `generation` against readers outside the store's lock (searches, lookups by id).
     private let lock = NSLockLike()
 

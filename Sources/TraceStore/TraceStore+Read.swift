@@ -29,8 +29,9 @@ extension TraceStore {
         for b in blockList where b.meta.maxTime >= start && b.meta.minTime <= end {
             out.append(try searchCache.table(for: b))
         }
+        let live = Set(heads.map(\.serial))
         for h in heads {
-            if let t = searchCache.headTable(h, tenant: tenant) { out.append(t) }
+            if let t = searchCache.headTable(h, tenant: tenant, live: live) { out.append(t) }
         }
         return out
     }

@@ -8,13 +8,7 @@ public enum ZipkinJSON {
     public static func decode(_ body: [UInt8]) throws -> [ResourceSpans] { try body.withUnsafeBytes { try decode($0) } }
 
     public static func decode(_ body: UnsafeRawBufferPointer) throws -> [ResourceSpans] {
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: Data(body), options: [])
-        } catch {
-            throw TraceDecodeError("invalid JSON: \(JSONDecoding.describe(error))")
-        }
-        guard let list = root as? [Any] else { throw TraceDecodeError("Zipkin v2: want a JSON array of spans") }
+        guard let list = try JSONDecoding.parse(body) as? [Any] else { throw TraceDecodeError("Zipkin v2: want a JSON array of spans") }
         var order: [String] = []
         var byService: [String: [Span]] = [:]
         for (i, item) in list.enumerated() {

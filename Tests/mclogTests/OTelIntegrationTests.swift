@@ -13,52 +13,17 @@ import Testing
                      "the OpenTelemetry packages are not installed: pip install -r Tests/Integration/requirements.txt (\(missing))")
         let data = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--otlp-listen", "127.0.0.1:0"]
-        let err = Pipe()
-        server.standardError = err
-        let output = DataBox()
-        let lock = NSLock()
-        err.fileHandleForReading.readabilityHandler = { h in
-            let d = h.availableData
-            lock.lock()
-            output.data.append(d)
-            lock.unlock()
-        }
-        try server.run()
-        var stopped = false
-        defer {
-            if !stopped {
-                server.terminate()
-                server.waitUntilExit()
-            }
-            err.fileHandleForReading.readabilityHandler = nil
-        }
-        var api: String?, otlp: String?
-        for _ in 0..<400 where api == nil || otlp == nil {
-            lock.lock()
-            let text = String(decoding: output.data, as: UTF8.self)
-            lock.unlock()
-            if let r = text.range(of: #"listening on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
-                api = String(text[r].dropFirst("listening on ".count))
-            }
-            if let r = text.range(of: #"OTLP/HTTP on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
-                otlp = String(text[r].dropFirst("OTLP/HTTP on ".count))
-            }
-            if api == nil || otlp == nil { usleep(50_000) }
-        }
-        let base = try #require(api, "mclog serve did not report its address")
-        let otlpBase = try #require(otlp, "mclog serve did not report its OTLP address")
+        let server = try ServeProcess(data: data, arguments: ["--listen", "127.0.0.1:0", "--otlp-listen", "127.0.0.1:0"])
+        defer { server.stop() }
+        let base = try #require(server.address(), "mclog serve did not report its address")
+        let otlpBase = try #require(server.address(after: "OTLP/HTTP on "), "mclog serve did not report its OTLP address")
         let script = CLI.packageRoot.appendingPathComponent("Tests/Integration/otel_traces.py").path
         let result = try CLI.shell("python3 \(script) \(base) \(otlpBase) 2>&1; echo \"exit=$?\"")
         #expect(result.hasSuffix("exit=0"), "\(result)")
         #expect(result.contains("OK: "), "\(result)")
         let traceLine = try #require(result.split(separator: "\n").first { $0.hasPrefix("TRACE ") }, "\(result)")
         let traceID = String(traceLine.dropFirst(6))
-        server.terminate()
-        server.waitUntilExit()
-        stopped = true
+        server.stop()
 
         // Unflushed spans and log lines come back from the WALs.
         let shown = try CLI.run(["trace", traceID, "--data", data])
