@@ -10,6 +10,15 @@ final class TraceHead: @unchecked Sendable {
         var bytes = 0
         var minStart = Int64.max
         var maxEnd = Int64.min
+
+        mutating func add(_ c: TraceChunk) {
+            batches += c.batches
+            chunks.append(c.encoded)
+            spanCount += c.spanCount
+            bytes += c.encoded.count
+            minStart = min(minStart, c.minStart)
+            maxEnd = max(maxEnd, c.maxEnd)
+        }
     }
 
     var tenants: [String: [TraceID: Entry]] = [:]
@@ -56,20 +65,13 @@ final class TraceHead: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if firstArrival == nil { firstArrival = now }
-        var t = tenants[tenant] ?? [:]
+        // Mutate in place: copying the tenant's dictionary or a trace's entry per append would be quadratic.
+        if tenants[tenant] == nil { tenants[tenant] = [:] }
         for c in traces {
-            var e = t[c.id] ?? Entry()
-            e.batches += c.batches
-            e.chunks.append(c.encoded)
-            e.spanCount += c.spanCount
-            e.bytes += c.encoded.count
-            e.minStart = min(e.minStart, c.minStart)
-            e.maxEnd = max(e.maxEnd, c.maxEnd)
-            t[c.id] = e
+            tenants[tenant]![c.id, default: Entry()].add(c)
             bytes += c.encoded.count
             spanCount += c.spanCount
         }
-        tenants[tenant] = t
         generation += 1
     }
 }

@@ -4,14 +4,18 @@ enum TraceSplitter {
     static func split(_ batches: [ResourceSpans], limits: TraceLimits, result: inout TraceAppendResult)
         -> [(TraceID, [ResourceSpans])]
     {
-        var order: [TraceID] = []
-        var byTrace: [TraceID: [ResourceSpans]] = [:]
-        for b in batches {
+        var index: [TraceID: Int] = [:]
+        var ids: [TraceID] = []
+        var lists: [[ResourceSpans]] = []
+        // Where each trace's last group came from (batch, scope): consecutive spans of one batch and scope share
+        // a ResourceSpans/ScopeSpans without comparing resources.
+        var lastGroup: [(Int, Int)] = []
+        for (bi, b) in batches.enumerated() {
             if let problem = attributeProblem(b.resource, "resource", limits) {
                 result.reject(b.spanCount, problem)
                 continue
             }
-            for sc in b.scopes {
+            for (si, sc) in b.scopes.enumerated() {
                 if let problem = attributeProblem(sc.scope.attributes, "instrumentation scope", limits) {
                     result.reject(sc.spans.count, problem)
                     continue
@@ -21,21 +25,24 @@ enum TraceSplitter {
                         result.reject(1, problem)
                         continue
                     }
-                    var list = byTrace[span.traceID] ?? []
-                    if list.isEmpty { order.append(span.traceID) }
-                    // Consecutive spans of one batch and scope share a ResourceSpans/ScopeSpans.
-                    if let last = list.indices.last, list[last].resource == b.resource,
-                        list[last].scopes.last?.scope == sc.scope
-                    {
-                        list[last].scopes[list[last].scopes.count - 1].spans.append(span)
+                    if let i = index[span.traceID] {
+                        if lastGroup[i] == (bi, si) {
+                            let last = lists[i].count - 1
+                            lists[i][last].scopes[0].spans.append(span)
+                        } else {
+                            lists[i].append(ResourceSpans(resource: b.resource, scopes: [ScopeSpans(scope: sc.scope, spans: [span])]))
+                            lastGroup[i] = (bi, si)
+                        }
                     } else {
-                        list.append(ResourceSpans(resource: b.resource, scopes: [ScopeSpans(scope: sc.scope, spans: [span])]))
+                        index[span.traceID] = lists.count
+                        ids.append(span.traceID)
+                        lists.append([ResourceSpans(resource: b.resource, scopes: [ScopeSpans(scope: sc.scope, spans: [span])])])
+                        lastGroup.append((bi, si))
                     }
-                    byTrace[span.traceID] = list
                 }
             }
         }
-        return order.map { ($0, byTrace[$0]!) }
+        return zip(ids, lists).map { ($0, $1) }
     }
 
     static func spanProblem(_ s: Span, _ limits: TraceLimits) -> String? {
@@ -52,11 +59,12 @@ enum TraceSplitter {
         return nil
     }
 
-    static func attributeProblem(_ attrs: [Attribute], _ owner: String, _ limits: TraceLimits) -> String? {
+    /// The first attribute longer than the limit, described; `owner` is only built when one is (it formats ids).
+    static func attributeProblem(_ attrs: [Attribute], _ owner: @autoclosure () -> String, _ limits: TraceLimits) -> String? {
         for a in attrs {
             let n = max(a.key.utf8.count, a.value.byteSize)
             if n > limits.maxAttributeBytes {
-                return "attribute \(a.key.prefix(64)) of \(owner) is \(n) bytes long, more than the limit max_attribute_bytes=\(limits.maxAttributeBytes)"
+                return "attribute \(a.key.prefix(64)) of \(owner()) is \(n) bytes long, more than the limit max_attribute_bytes=\(limits.maxAttributeBytes)"
             }
         }
         return nil
