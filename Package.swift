@@ -34,6 +34,8 @@ let package = Package(
             name: "LogStore", dependencies: ["Storage", "ByteSearch"],
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
         .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"], swiftSettings: hotPath),
+        // Spans: OTLP/Zipkin decoding, WAL + trace blocks, trace-id index, search index, TraceQL subset.
+        .target(name: "TraceStore", dependencies: ["Storage"], exclude: ["TraceBlock+Format.md"], swiftSettings: hotPath),
         // Storage and ByteSearch sit below LogStore: atomic file publish and PCRE2 for multiline/trace-id regexes.
         .target(
             name: "Ingest", dependencies: ["LogStore", "Storage", "ByteSearch", "CGlibcExtras", .product(name: "Yams", package: "Yams")],
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "MCServer",
             dependencies: [
-                "LogStore", "LogQL", "Ingest", "Storage",
+                "LogStore", "LogQL", "Ingest", "Storage", "TraceStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -51,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "mclog",
             dependencies: [
-                "LogStore", "LogQL", "Ingest", "MCServer",
+                "LogStore", "LogQL", "Ingest", "MCServer", "TraceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,15 +62,16 @@ let package = Package(
         .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "Storage"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "LogStore"]),
         .testTarget(
             name: "MCServerTests",
             dependencies: [
-                "MCServer", "LogStore", "Ingest",
+                "MCServer", "LogStore", "Ingest", "TraceStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore"]),
+        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

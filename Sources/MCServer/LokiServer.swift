@@ -6,8 +6,13 @@ import LogStore
 /// `mclog serve`: the Loki-compatible API on a Hummingbird application bound to `options.host:port`.
 public struct LokiServer: Sendable {
     public let api: LokiAPI
+    /// The Tempo-compatible trace routes, served on the same port when set.
+    public let tempo: TempoAPI?
 
-    public init(api: LokiAPI) { self.api = api }
+    public init(api: LokiAPI, tempo: TempoAPI? = nil) {
+        self.api = api
+        self.tempo = tempo
+    }
 
     /// The Hummingbird application; `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
@@ -15,8 +20,10 @@ public struct LokiServer: Sendable {
     {
         var logger = Logger(label: "mclog.serve")
         logger.logLevel = .warning
+        let router = api.router()
+        tempo?.addRoutes(router)
         return Application(
-            router: api.router(),
+            router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter()),
             configuration: .init(address: .hostname(api.options.host, port: api.options.port), serverName: "mclog"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

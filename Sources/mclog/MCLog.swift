@@ -7,7 +7,8 @@ struct MCLog: ParsableCommand {
         commandName: "mclog",
         abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
         subcommands: [ImportCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, ServeCommand.self, ConfigCommand.self,
-                      DebugAppendCommand.self]
+                      TraceCommand.self, TracesCommand.self,
+                      DebugAppendCommand.self, DebugTraceBenchCommand.self]
     )
 
     static func main() {

@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on, host:port (default 127.0.0.1:3100, Loki's port; port 0 picks a free one).")
     var listen: String?
 
+    @Option(help: "Address for OTLP/HTTP trace ingest (POST /v1/traces), host:port; `none` turns it off.")
+    var otlpListen = "127.0.0.1:4318"
+
     @Option(help: "Query timeout in seconds (default 60).")
     var queryTimeout: Double?
 
@@ -50,12 +53,15 @@ struct ServeCommand: ParsableCommand {
         let store = try LogStore(directory: cfg.dataDirectory, options: cfg.storeOptions)
         for d in store.openReport.damage { printError("warning: \(d)") }
         let tailers = cfg.sources.isEmpty ? nil : try IngestRunner(config: cfg, store: store)
-        let server = LokiServer(api: LokiAPI(store: store, options: options, configText: configText, tailers: tailers))
+        let tempo = try openTraces(options: options, dataDirectory: cfg.dataDirectory)
+        let server = LokiServer(api: LokiAPI(store: store, options: options, configText: configText, tailers: tailers),
+                                tempo: tempo)
         let directory = cfg.dataDirectory
         let host = options.host
         let sourceCount = cfg.sources.count
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
+        try startOTLP(tempo, failure: failure, done: done)
         tailers?.start()
         Task {
             do {
@@ -72,6 +78,7 @@ struct ServeCommand: ParsableCommand {
         done.wait()
         tailers?.stopAndWait()
         store.close()
+        tempo.store.close()
         if let e = failure.error { throw e }
     }
 }

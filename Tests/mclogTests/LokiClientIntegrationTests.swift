@@ -12,34 +12,9 @@ import Testing
                      "the Loki client packages are not installed: pip install -r Tests/Integration/requirements.txt (\(missing))")
         let data = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"]
-        let err = Pipe()
-        server.standardError = err
-        let output = DataBox()
-        let lock = NSLock()
-        err.fileHandleForReading.readabilityHandler = { h in
-            let d = h.availableData
-            lock.lock()
-            output.data.append(d)
-            lock.unlock()
-        }
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-            err.fileHandleForReading.readabilityHandler = nil
-        }
-        var url: String?
-        for _ in 0..<400 where url == nil {
-            lock.lock()
-            let text = String(decoding: output.data, as: UTF8.self)
-            lock.unlock()
-            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { url = String(text[r]) }
-            if url == nil { usleep(50_000) }
-        }
-        let base = try #require(url, "mclog serve did not report its address")
+        let server = try ServeProcess(data: data)
+        defer { server.stop() }
+        let base = try #require(server.address(), "mclog serve did not report its address")
         let script = CLI.packageRoot.appendingPathComponent("Tests/Integration/loki_clients.py").path
         let result = try CLI.shell("python3 \(script) \(base) 2>&1; echo \"exit=$?\"")
         #expect(result.hasSuffix("exit=0"), "\(result)")

@@ -1,0 +1,280 @@
+import Storage
+
+/// An immutable, checksummed file of spans grouped by trace, with a trace-id index (bloom filter + sorted ids)
+/// and a search index. Written once by `TraceBlock.write` (temp file, fsync, rename), never modified.
+/// Layout: `TraceBlock+Format.md`.
+final class TraceBlock: @unchecked Sendable {
+    static let magic: UInt32 = 0x4254_434D  // "MCTB" little-endian
+    static let version: UInt32 = 1
+    static let fileExtension = ".mctb"
+    static let footerSize = 4 * 16 + 8
+
+    struct Meta: Sendable {
+        var id: String
+        var tenant: String
+        var minTime: Int64
+        var maxTime: Int64
+        var traceCount: Int
+        var spanCount: Int
+        /// Every WAL record in a segment numbered below this is in this block (or an earlier one).
+        var walCoverage: UInt64
+    }
+
+    struct PageRef: Sendable {
+        var offset: Int
+        var size: Int
+        var rawSize: Int
+        var crc: UInt32
+    }
+
+    let path: String
+    let meta: Meta
+    let codec: Codec
+    private let file: FileHandle
+    private let bloom: TraceIDBloom
+    private let ids: [TraceID]
+    private let idPage: [UInt32]
+    private let pages: [PageRef]
+    private let searchRef: (offset: Int, length: Int, crc: UInt32)
+    let fileSize: Int
+
+    init(path: String) throws {
+        let file = try FileHandle.openForReading(path)
+        let fs = try file.size
+        guard fs >= Self.footerSize + 8 else { throw DecodeError("\(path): too short for a trace block") }
+        let footer = try file.read(at: fs - Self.footerSize, count: Self.footerSize)
+        var sections: [(Int, Int, UInt32)] = []
+        try footer.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            for _ in 0..<4 { sections.append((Int(try r.u64()), Int(try r.u32()), try r.u32())) }
+            guard try r.u32() == Self.magic else { throw DecodeError("\(path): not a trace block (bad magic)") }
+            let v = try r.u32()
+            guard v == Self.version else { throw DecodeError("\(path): trace block version \(v), want \(Self.version)") }
+        }
+        func section(_ i: Int) throws -> [UInt8] {
+            let (off, len, crc) = sections[i]
+            guard off >= 8, off + len <= fs - Self.footerSize else { throw DecodeError("\(path): section \(i) out of bounds") }
+            let b = try file.read(at: off, count: len)
+            guard CRC32C.checksum(b) == crc else { throw DecodeError("\(path): checksum mismatch in section \(i)") }
+            return b
+        }
+        var ids: [TraceID] = [], idPage: [UInt32] = [], pages: [PageRef] = []
+        try section(0).withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            let n = try r.int()
+            guard n <= r.remaining / 16 else { throw DecodeError("\(path): trace id index truncated") }
+            ids.reserveCapacity(n)
+            for _ in 0..<n { ids.append(TraceID(high: try r.u64(), low: try r.u64())) }
+            idPage.reserveCapacity(n)
+            for _ in 0..<n { idPage.append(UInt32(try r.int())) }
+            let np = try r.int()
+            for _ in 0..<np {
+                pages.append(PageRef(offset: Int(try r.u64()), size: Int(try r.u32()), rawSize: Int(try r.u32()),
+                                     crc: try r.u32()))
+            }
+        }
+        guard idPage.allSatisfy({ Int($0) < pages.count }),
+            pages.allSatisfy({ $0.offset >= 8 && $0.offset + $0.size <= fs - Self.footerSize })
+        else { throw DecodeError("\(path): trace id index points outside the block") }
+        self.ids = ids
+        self.idPage = idPage
+        self.pages = pages
+        bloom = try section(1).withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            return try TraceIDBloom.decode(&r)
+        }
+        var codec = Codec.none
+        meta = try section(3).withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            let m = Meta(id: try r.string(), tenant: try r.string(), minTime: try r.i64(), maxTime: try r.i64(),
+                         traceCount: try r.int(), spanCount: try r.int(), walCoverage: try r.u64())
+            guard let c = Codec(rawValue: try r.u8()) else { throw DecodeError("\(path): unknown codec") }
+            codec = c
+            return m
+        }
+        self.codec = codec
+        searchRef = sections[2]
+        self.path = path
+        self.file = file
+        fileSize = fs
+    }
+
+    /// Whether the block may hold spans of `id`: the bloom filter first, then a binary search of the ids.
+    func pageIndex(of id: TraceID) -> Int? {
+        guard bloom.mayContain(id) else { return nil }
+        var lo = 0, hi = ids.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ids.count && ids[lo] == id ? Int(idPage[lo]) : nil
+    }
+
+    /// The trace's batches stored in this block, or nil. Reads and decompresses one page.
+    func trace(_ id: TraceID, decompressor: Decompressor = Decompressor()) throws -> [ResourceSpans]? {
+        guard let p = pageIndex(of: id) else { return nil }
+        let ref = pages[p]
+        let compressed = try file.read(at: ref.offset, count: ref.size)
+        guard CRC32C.checksum(compressed) == ref.crc else {
+            throw DecodeError("\(path): checksum mismatch in page \(p)")
+        }
+        var raw: [UInt8] = []
+        try compressed.withUnsafeBytes { try decompressor.decompress($0, codec: codec, rawSize: ref.rawSize, into: &raw) }
+        return try raw.withUnsafeBytes { buf -> [ResourceSpans]? in
+            var r = ByteReader(buf)
+            let n = try r.int()
+            for _ in 0..<n {
+                let tid = TraceID(high: try r.u64(), low: try r.u64())
+                let chunks = try r.int()
+                if tid != id {
+                    for _ in 0..<chunks { _ = try r.slice(try r.int()) }
+                    continue
+                }
+                var out: [ResourceSpans] = []
+                for _ in 0..<chunks {
+                    var cr = ByteReader(try r.slice(try r.int()))
+                    out += try SpanCodec.decodeBatches(&cr)
+                }
+                return out
+            }
+            return nil
+        }
+    }
+
+    /// Every trace of the block, decoded (for compaction and verification tools).
+    func allTraces() throws -> [(TraceID, [ResourceSpans])] {
+        let d = Decompressor()
+        return try ids.map { ($0, try trace($0, decompressor: d) ?? []) }
+    }
+
+    /// Reads, checks and decodes the search index.
+    func loadSearchTable() throws -> SpanTable {
+        let b = try file.read(at: searchRef.offset, count: searchRef.length)
+        guard CRC32C.checksum(b) == searchRef.crc else { throw DecodeError("\(path): checksum mismatch in search index") }
+        return try b.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            let rawSize = try r.int()
+            var out: [UInt8] = []
+            try Decompressor().decompress(UnsafeRawBufferPointer(rebasing: raw[r.offset...]), codec: codec,
+                                          rawSize: rawSize, into: &out)
+            return try out.withUnsafeBytes { try SpanTable.decode($0) }
+        }
+    }
+
+    // MARK: Writing
+
+    /// One trace going into a block: its encoded chunks (stored as they are) and decoded batches (indexed).
+    struct Input {
+        var id: TraceID
+        var chunks: [[UInt8]]
+        var batches: [ResourceSpans]
+    }
+
+    /// Writes and publishes a block of `traces` (any order) at `directory/<id>.mctb`; returns it opened.
+    static func write(directory: String, tenant: String, traces input: [Input], walCoverage: UInt64,
+                      options: TraceStoreOptions) throws -> TraceBlock? {
+        guard !input.isEmpty else { return nil }
+        let traces = input.sorted { $0.id < $1.id }
+        let compressor = Compressor(codec: options.codec, level: options.zstdLevel)
+        var file = ByteWriter(capacity: traces.reduce(1024) { $0 + $1.chunks.reduce(0) { $0 + $1.count } } / 3)
+        file.u32(magic)
+        file.u32(version)
+        var pages: [PageRef] = []
+        var idPage: [UInt32] = []
+        var page = ByteWriter(capacity: options.pageSize + 4096)
+        var pageTraces = 0
+        var body = ByteWriter(capacity: options.pageSize + 4096)
+        func flushPage() throws {
+            guard pageTraces > 0 else { return }
+            page.uvarint(UInt64(pageTraces))
+            page.raw(body.bytes)
+            var compressed: [UInt8] = []
+            try page.bytes.withUnsafeBytes { try compressor.compress($0, into: &compressed) }
+            pages.append(PageRef(offset: file.count, size: compressed.count, rawSize: page.count,
+                                 crc: CRC32C.checksum(compressed)))
+            file.raw(compressed)
+            page = ByteWriter(capacity: options.pageSize + 4096)
+            body = ByteWriter(capacity: options.pageSize + 4096)
+            pageTraces = 0
+        }
+        var minT = Int64.max, maxT = Int64.min, spans = 0
+        var bloom = TraceIDBloom(capacity: traces.count)
+        for t in traces {
+            body.u64(t.id.high)
+            body.u64(t.id.low)
+            body.uvarint(UInt64(t.chunks.count))
+            for c in t.chunks { body.blob(c) }
+            pageTraces += 1
+            idPage.append(UInt32(pages.count))
+            bloom.insert(t.id)
+            for b in t.batches {
+                for s in b.scopes {
+                    for sp in s.spans {
+                        spans += 1
+                        minT = min(minT, sp.start)
+                        maxT = max(maxT, sp.end)
+                    }
+                }
+            }
+            if body.count >= options.pageSize { try flushPage() }
+        }
+        try flushPage()
+        var sections: [(Int, Int, UInt32)] = []
+        func addSection(_ b: [UInt8]) {
+            sections.append((file.count, b.count, CRC32C.checksum(b)))
+            file.raw(b)
+        }
+        var index = ByteWriter(capacity: traces.count * 20 + pages.count * 20 + 16)
+        index.uvarint(UInt64(traces.count))
+        for t in traces {
+            index.u64(t.id.high)
+            index.u64(t.id.low)
+        }
+        for p in idPage { index.uvarint(UInt64(p)) }
+        index.uvarint(UInt64(pages.count))
+        for p in pages {
+            index.u64(UInt64(p.offset))
+            index.u32(UInt32(p.size))
+            index.u32(UInt32(p.rawSize))
+            index.u32(p.crc)
+        }
+        addSection(index.bytes)
+        var bw = ByteWriter()
+        bloom.encode(&bw)
+        addSection(bw.bytes)
+        let table = SpanTable.build(traces.map { ($0.id, $0.batches) }).encode()
+        var search = ByteWriter(capacity: table.count / 3 + 16)
+        search.uvarint(UInt64(table.count))
+        try table.withUnsafeBytes { try compressor.compress($0, into: &search.bytes) }
+        addSection(search.bytes)
+        let id = blockID(minTime: minT == .max ? 0 : minT)
+        var meta = ByteWriter()
+        meta.string(id)
+        meta.string(tenant)
+        meta.i64(minT == .max ? 0 : minT)
+        meta.i64(maxT == .min ? 0 : maxT)
+        meta.uvarint(UInt64(traces.count))
+        meta.uvarint(UInt64(spans))
+        meta.u64(walCoverage)
+        meta.u8(options.codec.rawValue)
+        addSection(meta.bytes)
+        for (off, len, crc) in sections {
+            file.u64(UInt64(off))
+            file.u32(UInt32(len))
+            file.u32(crc)
+        }
+        file.u32(magic)
+        file.u32(version)
+        try FS.makeDirectories(directory)
+        let path = directory + "/" + id + fileExtension
+        try FS.publishAtomically(file.bytes, to: path)
+        return try TraceBlock(path: path)
+    }
+
+    /// `<min start, 16 hex digits>-<random, 16 hex digits>`: sorts by time, never collides.
+    static func blockID(minTime: Int64) -> String {
+        let t = String(UInt64(bitPattern: minTime), radix: 16)
+        let r = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return String(repeating: "0", count: 16 - t.count) + t + "-" + String(repeating: "0", count: 16 - r.count) + r
+    }
+}

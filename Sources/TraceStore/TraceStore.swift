@@ -1,0 +1,312 @@
+import Dispatch
+import Foundation
+import Storage
+
+/// The durable span store: OTLP/Zipkin batches in, traces by id and TraceQL search out.
+///
+/// `append` splits a request's spans by trace, enforces `TraceLimits` span by span, writes the accepted spans to
+/// the WAL (`Storage.WAL`, fsync with group commit) and only then adds them to the in-memory head and returns.
+/// The head is cut by size or age into one immutable block per tenant (`TraceBlock`: spans grouped by trace,
+/// a bloom filter and sorted trace ids, a columnar search index); WAL segments are deleted once their blocks
+/// are published. A trace whose spans arrive minutes apart may live in the head and in several blocks: reads
+/// by id merge all of them.
+///
+/// Directory layout (under the directory given, `<data>/traces` for `mclog serve`):
+/// `wal/*.wal`, `tenants/<tenant>/blocks/*.mctb`, `LOCK`. Formats: `Storage/WAL+Format.md`, `TraceBlock+Format.md`.
+public final class TraceStore: @unchecked Sendable {
+    public let directory: String
+    public let options: TraceStoreOptions
+    public let readOnly: Bool
+    /// What opening found: blocks, replayed records, and any damage that was reported and repaired.
+    public private(set) var openReport = TraceOpenReport()
+
+    let cond = NSCondition()
+    var head = TraceHead()
+    /// Heads cut and waiting for their blocks, with the WAL segment their records end before.
+    var frozen: [(head: TraceHead, walCut: UInt64)] = []
+    var blocks: [String: [TraceBlock]] = [:]
+    let searchCache: SearchTableCache
+    private var wal: WAL?
+    private var lockFD: Int32 = -1
+    private var closed = false
+    private var flushError: Error?
+    private var thread: Thread?
+
+    /// Opens (creating if needed) the store at `directory` and replays its WAL. `readOnly` takes no lock, repairs
+    /// nothing and starts no thread: for `mclog trace` reading a store that `mclog serve` may be writing.
+    public init(directory: String, options: TraceStoreOptions = TraceStoreOptions(), readOnly: Bool = false) throws {
+        self.directory = directory
+        self.options = options
+        self.readOnly = readOnly
+        searchCache = SearchTableCache(budget: options.searchCacheBytes)
+        if !readOnly {
+            try FS.makeDirectories(directory + "/tenants")
+            lockFD = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard lockFD >= 0 else { throw IOError("open", directory + "/LOCK") }
+            guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+                Glibc.close(lockFD)
+                throw TraceStoreError("trace directory \(directory) is in use by another mclog process")
+            }
+        }
+        try loadBlocks()
+        let coverage = blocks.mapValues { $0.map(\.meta.walCoverage).max() ?? 0 }
+        var report = openReport
+        let replayHead = TraceHead()
+        if FS.isDirectory(directory + "/wal") {
+            let replay = try WAL.replay(directory: directory + "/wal", repair: !readOnly) { segment, payload in
+                let (tenant, chunks) = try TraceWALRecord.decode(payload)
+                if segment < coverage[tenant] ?? 0 {
+                    report.skippedRecords += 1
+                    return
+                }
+                replayHead.apply(tenant: tenant, chunks, now: Self.monotonicNow())
+                report.replayedRecords += 1
+                report.replayedSpans += chunks.reduce(0) { $0 + $1.spanCount }
+            }
+            report.damage += replay.damage
+        }
+        openReport = report
+        head = replayHead
+        if !readOnly {
+            wal = try WAL(directory: directory + "/wal")
+            if options.backgroundIntervalSeconds > 0 {
+                let t = Thread { self.backgroundLoop() }
+                t.name = "mclog-trace-flush"
+                thread = t
+                t.start()
+            }
+        }
+    }
+
+    deinit { close() }
+
+    /// Stops the background thread and releases the directory; unflushed spans stay in the WAL.
+    public func close() {
+        cond.lock()
+        if closed {
+            cond.unlock()
+            return
+        }
+        closed = true
+        cond.broadcast()
+        cond.unlock()
+        while let t = thread, !t.isFinished { usleep(1000) }
+        if lockFD >= 0 {
+            Glibc.close(lockFD)
+            lockFD = -1
+        }
+    }
+
+    static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    func blockDirectory(_ tenant: String) -> String { directory + "/tenants/" + tenant + "/blocks" }
+
+    private func loadBlocks() throws {
+        for tenant in try FS.list(directory + "/tenants") {
+            let dir = blockDirectory(tenant)
+            var list: [TraceBlock] = []
+            for name in try FS.list(dir) {
+                let path = dir + "/" + name
+                if name.hasSuffix(".tmp") {
+                    if !readOnly { try FS.remove(path) }  // an interrupted flush
+                    continue
+                }
+                guard name.hasSuffix(TraceBlock.fileExtension) else { continue }
+                do { list.append(try TraceBlock(path: path)) } catch {
+                    openReport.damage.append("skipped unreadable trace block: \(error)")
+                }
+            }
+            blocks[tenant] = list.sorted { $0.meta.minTime < $1.meta.minTime }
+            openReport.blocks += list.count
+        }
+    }
+
+    // MARK: Append
+
+    /// Stores a request's spans for `tenant`. Spans that break a limit are rejected (counted and described in
+    /// the result); the others are durable (WAL + fsync) when this returns. Throws, storing nothing, only when
+    /// the request as a whole cannot be taken (bad tenant, store closed, I/O error).
+    @discardableResult
+    public func append(tenant: String, _ batches: [ResourceSpans]) throws -> TraceAppendResult {
+        guard let wal else { throw TraceStoreError("trace store is open read-only") }
+        try TraceTenant.validate(tenant)
+        var result = TraceAppendResult()
+        let split = TraceSplitter.split(batches, limits: options.limits, result: &result)
+        guard !split.isEmpty else { return result }
+        cond.lock()
+        // Backpressure: one head may wait for its block while the next fills; beyond that, appends wait.
+        while head.bytes >= options.maxHeadBytes && !frozen.isEmpty && !closed { cond.wait() }
+        if closed {
+            cond.unlock()
+            throw TraceStoreError("trace store is closed")
+        }
+        // Per-trace limits against what the head already holds of each trace.
+        let limits = options.limits
+        var chunks: [TraceChunk] = []
+        chunks.reserveCapacity(split.count)
+        for (id, traceBatches) in split {
+            let chunk = TraceChunk(id: id, batches: traceBatches)
+            let existing = head.entry(tenant: tenant, id: id)
+            let spans = (existing?.spanCount ?? 0) + chunk.spanCount
+            let bytes = (existing?.bytes ?? 0) + chunk.encoded.count
+            if spans > limits.maxSpansPerTrace {
+                result.reject(chunk.spanCount,
+                              "trace \(id) would have \(spans) spans, more than the limit max_spans_per_trace=\(limits.maxSpansPerTrace)")
+                continue
+            }
+            if bytes > limits.maxTraceBytes {
+                result.reject(chunk.spanCount,
+                              "trace \(id) would hold \(bytes) bytes, more than the limit max_trace_bytes=\(limits.maxTraceBytes)")
+                continue
+            }
+            chunks.append(chunk)
+        }
+        guard !chunks.isEmpty else {
+            cond.unlock()
+            return result
+        }
+        let ticket: WAL.Ticket
+        do { ticket = try wal.append(TraceWALRecord.encode(tenant: tenant, chunks)) } catch {
+            cond.unlock()
+            throw error
+        }
+        head.apply(tenant: tenant, chunks, now: Self.monotonicNow())
+        if head.bytes >= options.maxHeadBytes { cutLocked() }
+        cond.unlock()
+        try wal.sync(through: ticket)
+        result.acceptedSpans = chunks.reduce(0) { $0 + $1.spanCount }
+        result.traces = chunks.count
+        return result
+    }
+
+    // MARK: Cutting and flushing
+
+    /// Freezes the live head and rotates the WAL. Caller holds `cond`.
+    private func cutLocked() {
+        guard !head.isEmpty, let wal else { return }
+        do {
+            let cut = try wal.rotate()
+            frozen.append((head, cut))
+            head = TraceHead()
+            cond.broadcast()
+        } catch {
+            flushError = error
+        }
+    }
+
+    /// Cuts the head and writes every frozen head as blocks before returning.
+    public func flush() throws {
+        cond.lock()
+        cutLocked()
+        cond.unlock()
+        flushLock.lock()
+        defer { flushLock.unlock() }
+        try writeFrozen()
+    }
+
+    /// Writes frozen heads, oldest first, one block per tenant; then drops their WAL segments.
+    private func writeFrozen() throws {
+        while true {
+            cond.lock()
+            guard let f = frozen.first else {
+                cond.unlock()
+                return
+            }
+            cond.unlock()
+            var written: [(String, TraceBlock)] = []
+            for tenant in f.head.tenants.keys.sorted() {
+                let inputs = f.head.tenants[tenant]!.map {
+                    TraceBlock.Input(id: $0.key, chunks: $0.value.chunks, batches: $0.value.batches)
+                }
+                if let b = try TraceBlock.write(directory: blockDirectory(tenant), tenant: tenant, traces: inputs,
+                                                walCoverage: f.walCut, options: options) {
+                    written.append((tenant, b))
+                }
+            }
+            cond.lock()
+            for (tenant, b) in written {
+                blocks[tenant, default: []].append(b)
+                blocks[tenant]!.sort { $0.meta.minTime < $1.meta.minTime }
+            }
+            if frozen.first?.head === f.head { frozen.removeFirst() }
+            cond.broadcast()
+            cond.unlock()
+            try wal?.removeSegments(before: f.walCut)
+        }
+    }
+
+    private let flushLock = NSLock()
+
+    private func backgroundLoop() {
+        cond.lock()
+        while !closed {
+            _ = cond.wait(until: Date().addingTimeInterval(options.backgroundIntervalSeconds))
+            if closed { break }
+            if let first = head.firstArrival, Self.monotonicNow() - first >= options.maxHeadAgeSeconds { cutLocked() }
+            guard !frozen.isEmpty else { continue }
+            cond.unlock()
+            flushLock.lock()
+            do { try writeFrozen() } catch {
+                cond.lock()
+                flushError = error
+                cond.unlock()
+            }
+            flushLock.unlock()
+            cond.lock()
+        }
+        cond.unlock()
+    }
+
+    /// Counts for `/metrics` and `mclog stats`.
+    public func stats() -> TraceStoreStats {
+        cond.lock()
+        defer { cond.unlock() }
+        var s = TraceStoreStats()
+        s.headSpans = head.spanCount + frozen.reduce(0) { $0 + $1.head.spanCount }
+        s.headBytes = head.bytes + frozen.reduce(0) { $0 + $1.head.bytes }
+        for (_, list) in blocks {
+            s.blocks += list.count
+            s.blockSpans += list.reduce(0) { $0 + $1.meta.spanCount }
+            s.blockTraces += list.reduce(0) { $0 + $1.meta.traceCount }
+            s.blockBytes += list.reduce(0) { $0 + $1.fileSize }
+        }
+        return s
+    }
+}
+
+/// What one `append` did: spans stored, and spans rejected with the reasons (OTLP's `partial_success`).
+public struct TraceAppendResult: Sendable {
+    public var acceptedSpans = 0
+    public var traces = 0
+    public var rejectedSpans = 0
+    /// Distinct reasons, in the order first met (at most 10 kept, so a bad batch cannot make a huge message).
+    public var reasons: [String] = []
+
+    public var message: String { reasons.joined(separator: "; ") }
+
+    mutating func reject(_ spans: Int, _ reason: String) {
+        rejectedSpans += spans
+        if reasons.count < 10 && !reasons.contains(reason) { reasons.append(reason) }
+    }
+}
+
+public struct TraceOpenReport: Sendable {
+    public var blocks = 0
+    public var replayedRecords = 0
+    public var replayedSpans = 0
+    public var skippedRecords = 0
+    public var damage: [String] = []
+}
+
+public struct TraceStoreStats: Sendable {
+    public var headSpans = 0
+    public var headBytes = 0
+    public var blocks = 0
+    public var blockSpans = 0
+    public var blockTraces = 0
+    public var blockBytes = 0
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
