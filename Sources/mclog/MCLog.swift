@@ -7,7 +7,7 @@ struct MCLog: ParsableCommand {
         commandName: "mclog",
         abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
         subcommands: [ImportCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, ServeCommand.self, ConfigCommand.self,
-                      DebugAppendCommand.self]
+                      DemoCommand.self, IncidentCommand.self, IncidentsCommand.self, PostmortemCommand.self, DebugAppendCommand.self]
     )
 
     static func main() {
