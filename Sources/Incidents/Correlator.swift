@@ -32,9 +32,12 @@ public final class Correlator: @unchecked Sendable {
         public var zones: [String]
         public var events: [IncidentEvent]
         public var notes: [IncidentNote]
+        /// Rule hits already evaluated over a range that covers the window plus the margin (detection passes its
+        /// own, so the rules are not run twice); nil evaluates the rules here.
+        public var hits: [RuleHit]?
 
         public init(id: IncidentID? = nil, title: String? = nil, from: Int64, to: Int64, zones: [String] = [],
-                    events: [IncidentEvent] = [], notes: [IncidentNote] = []) {
+                    events: [IncidentEvent] = [], notes: [IncidentNote] = [], hits: [RuleHit]? = nil) {
             self.id = id
             self.title = title
             self.from = from
@@ -42,6 +45,7 @@ public final class Correlator: @unchecked Sendable {
             self.zones = zones
             self.events = events
             self.notes = notes
+            self.hits = hits
         }
     }
 
@@ -51,12 +55,13 @@ public final class Correlator: @unchecked Sendable {
         let zones = subject.zones
         // Rule hits in scope (a hit without a zone label concerns every zone).
         var hits: [RuleHit] = []
-        let evaluator = RuleEvaluator(engine: engine, tenant: tenant)
-        for rule in rules {
-            hits += try evaluator.hits(rule, from: scanFrom, to: scanTo).filter { h in
-                zones.isEmpty || h.zone.map(zones.contains) ?? true
-            }
+        if let given = subject.hits {
+            hits = given.filter { $0.lastSeen >= scanFrom && $0.firstSeen <= scanTo }
+        } else {
+            let evaluator = RuleEvaluator(engine: engine, tenant: tenant)
+            for rule in rules { hits += try evaluator.hits(rule, from: scanFrom, to: scanTo) }
         }
+        hits = hits.filter { h in zones.isEmpty || h.zone.map(zones.contains) ?? true }
         hits.sort { ($0.firstSeen, $0.rule) < ($1.firstSeen, $1.rule) }
 
         let edge = try EdgeTraffic.read(engine: engine, tenant: tenant, from: scanFrom, to: scanTo)

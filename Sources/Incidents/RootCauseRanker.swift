@@ -16,10 +16,13 @@ enum RootCauseRanker {
     static func rank(signatures: [Signature], hits: [RuleHit], changes: [Change], spanGroups: [SpanGroup],
                      firstImpact: Int64, failures: EdgeTraffic.FailureRun?) -> RootCause? {
         var all: [Anomaly] = []
+        var warnings: [Anomaly] = []
         for s in signatures where s.anomalous {
             guard let layer = s.layer else { continue }
-            all.append(Anomaly(kind: .signature, layer: layer, zones: s.zones, start: s.firstSeen,
-                               text: short(s.template), evidence: s.evidence))
+            let a = Anomaly(kind: .signature, layer: layer, zones: s.zones, start: s.firstSeen, text: short(s.template),
+                            evidence: s.evidence)
+            // A new warning is a symptom more often than a cause: it is blamed only when no error is there to blame.
+            if s.level == "warn" { warnings.append(a) } else { all.append(a) }
         }
         for h in hits {
             all.append(Anomaly(kind: .rule, layer: h.layer, zones: h.zone.map { [$0] } ?? [], start: h.firstSeen,
@@ -36,7 +39,10 @@ enum RootCauseRanker {
             eligible.append(Anomaly(kind: .change, layer: c.layer ?? .host, zones: c.zone.map { [$0] } ?? [], start: c.time,
                                     text: "\(c.kind.rawValue) of \(c.job): \(short(c.text))", evidence: c.evidence))
         }
-        if eligible.isEmpty { eligible = all }
+        if eligible.isEmpty {
+            eligible = warnings.filter { $0.start <= firstImpact + simultaneity && $0.start >= firstImpact - lead }
+        }
+        if eligible.isEmpty { eligible = all + warnings }
         guard let t0 = eligible.map(\.start).min() else { return nil }
         func key(_ a: Anomaly) -> (Int, Int, Int, Int64) {
             let lower = a.text.lowercased()
@@ -58,12 +64,11 @@ enum RootCauseRanker {
     static func reasoning(_ c: Anomaly, all: [Anomaly], failures: EdgeTraffic.FailureRun?) -> String {
         var followers: [String] = []
         for layer in Layer.allCases where layer.depth < c.layer.depth {
-            if let first = all.filter({ $0.layer == layer && $0.start >= c.start }).map(\.start).min() {
+            var starts = all.filter { $0.layer == layer && $0.start >= c.start }.map(\.start)
+            if layer == .edge, let f = failures { starts.append(f.first) }  // the first 5xx, not a rule's step
+            if let first = starts.min() {
                 followers.append("\(layer.service) at \(CivilDate.clock(first))")
             }
-        }
-        if let f = failures, !followers.contains(where: { $0.hasPrefix(Layer.edge.service) }) {
-            followers.append("edge 5xx at \(CivilDate.clock(f.first))")
         }
         let zones = c.zones.isEmpty ? "" : " (\(c.zones.joined(separator: ", ")))"
         var s = "The earliest anomaly on the request path was \(c.text) in the \(c.layer.service)\(zones) at \(CivilDate.clock(c.start))"

@@ -79,7 +79,7 @@ func detectAndStore(correlator: Correlator, store: IncidentStore, from: Int64, t
 {
     let detector = IncidentDetector(evaluator: RuleEvaluator(engine: correlator.engine, tenant: correlator.tenant),
                                     rules: correlator.rules)
-    let (_, candidates) = try detector.detect(from: from, to: to)
+    let (allHits, candidates) = try detector.detect(from: from, to: to)
     var out: [(Incident?, PostMortem, Bool)] = []
     let existing = try store.list()
     for c in candidates {
@@ -88,7 +88,8 @@ func detectAndStore(correlator: Correlator, store: IncidentStore, from: Int64, t
             i.zones == zones && i.openedBy != "manual" && i.start <= c.to + correlator.margin && (i.end ?? .max) >= c.from - correlator.margin
         }
         let subject = Correlator.Subject(id: match?.id, title: match?.title, from: c.from, to: c.to, zones: zones,
-                                         events: match?.events ?? [], notes: match?.notes ?? [])
+                                         events: match?.events ?? [], notes: match?.notes ?? [],
+                                         hits: c.from - correlator.margin >= from && c.to + correlator.margin <= to ? allHits : nil)
         var pm = try correlator.postMortem(subject)
         if dryRun {
             out.append((nil, pm, false))
