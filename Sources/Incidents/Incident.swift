@@ -88,12 +88,18 @@ public struct IncidentEvent: Codable, Sendable, Equatable {
     public var source: EventSource
     public var text: String
     public var evidence: Evidence?
+    /// For alert events: Alertmanager's fingerprint and whether this event is the alert firing or resolving.
+    public var alertFingerprint: String?
+    public var alertResolved: Bool?
 
-    public init(time: Int64, source: EventSource, text: String, evidence: Evidence? = nil) {
+    public init(time: Int64, source: EventSource, text: String, evidence: Evidence? = nil, alertFingerprint: String? = nil,
+                alertResolved: Bool? = nil) {
         self.time = time
         self.source = source
         self.text = text
         self.evidence = evidence
+        self.alertFingerprint = alertFingerprint
+        self.alertResolved = alertResolved
     }
 }
 

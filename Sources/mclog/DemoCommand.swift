@@ -6,8 +6,8 @@ import LogQL
 import LogStore
 
 /// `mclog demo`: writes a realistic day of the platform with one scripted incident, ingests it with the import
-/// path (the same format parsers as the tailer), detects the incidents with the rules in `queries/`, stores them
-/// and prints the post-mortem of the most severe one.
+/// path (the same format parsers as the tailer), applies the Alertmanager payloads, detects the incidents with the
+/// rules in `queries/`, stores them and prints the post-mortem of the most severe one.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -82,6 +82,11 @@ struct DemoCommand: ParsableCommand {
 
         let correlator = try options.correlator(store: store)
         let incidents = try EmbeddedIncidentStore(dataDirectory: dataDir)
+        // Alertmanager's webhooks, as `POST /api/v1/alerts` would receive them: HighErrorRate fires, then resolves.
+        for name in ["alertmanager-firing.json", "alertmanager-resolved.json"] {
+            let payload = try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/" + name))
+            try AlertJoiner(store: incidents).apply(try AlertmanagerWebhook.decode(payload))
+        }
         let found = try detectAndStore(correlator: correlator, store: incidents, from: truth.dayStart, to: truth.dayEnd,
                                        dryRun: false)
         for (incident, pm, _) in found {
