@@ -1,4 +1,5 @@
 import Foundation
+import LogQL
 
 extension PostMortem {
     /// One self-contained HTML page (inline CSS and SVG, no scripts, no external assets): the runbook's sections,
@@ -100,19 +101,5 @@ extension PostMortem {
     }
 }
 
-/// HTML-escapes text for element content and attribute values.
-func esc(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out
-}
+/// HTML-escapes text for element content and attribute values (Go's `HTMLEscapeString`, as LogQL templates do).
+func esc(_ s: String) -> String { GoEncoding.htmlEscape(s) }
