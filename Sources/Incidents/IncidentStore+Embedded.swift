@@ -1,17 +1,19 @@
 import Foundation
+import LogStore
 import Storage
 
-/// The single-node incident store: one JSON file per incident in `<data>/incidents/`, written with Storage's
+/// The single-node incident store: one JSON file per incident in `<data>/incidents/<tenant>/`, written with Storage's
 /// atomic publish (temp file, fsync, rename, fsync of the folder), so a crash leaves each incident either as it
 /// was or as it became, never half-written. Changes take an exclusive `flock` on `incidents/LOCK`, so `mclog
-/// serve` and CLI commands on the same data directory do not lose each other's notes. Format:
-/// `IncidentStore+Format.md`.
+/// serve` and CLI commands on the same data directory do not lose each other's notes. Each tenant has its own
+/// folder, so nothing crosses tenants. Format: `IncidentStore+Format.md`.
 public final class EmbeddedIncidentStore: IncidentStore, @unchecked Sendable {
     public let directory: String
 
-    /// Opens (creating if needed) the store under `dataDirectory/incidents`.
-    public init(dataDirectory: String) throws {
-        directory = dataDirectory + "/incidents"
+    /// Opens (creating if needed) `tenant`'s store under `dataDirectory/incidents/<tenant>`.
+    public init(dataDirectory: String, tenant: String = Tenant.defaultID) throws {
+        try Tenant.validate(tenant)
+        directory = dataDirectory + "/incidents/" + tenant
         try FS.makeDirectories(directory)
     }
 

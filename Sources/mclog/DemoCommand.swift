@@ -81,7 +81,7 @@ struct DemoCommand: ParsableCommand {
         printError("demo: wrote and imported \(importer.lines) lines (\(megabytes(importer.bytes))) of \(day.zones.count) zones into \(dataDir)")
 
         let correlator = try options.correlator(store: store)
-        let incidents = try EmbeddedIncidentStore(dataDirectory: dataDir)
+        let incidents = try EmbeddedIncidentStore(dataDirectory: dataDir, tenant: options.tenant)
         // Alertmanager's webhooks, as `POST /api/v1/alerts` would receive them: HighErrorRate fires, then resolves.
         for name in ["alertmanager-firing.json", "alertmanager-resolved.json"] {
             let payload = try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/" + name))

@@ -16,6 +16,9 @@ struct IncidentCommand: ParsableCommand {
 
         @OptionGroup var data: DataOptions
 
+        @Option(help: "Tenant id.")
+        var tenant: String = Tenant.defaultID
+
         @Option(help: "What happened, in a few words.")
         var title: String
 
@@ -41,7 +44,7 @@ struct IncidentCommand: ParsableCommand {
             let end = try to.map { try TimeArgument.instant($0, now: now) }
             if let end, end <= start { throw UsageError("--to must be after --from") }
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("--title must not be empty") }
-            let store = try EmbeddedIncidentStore(dataDirectory: data.directory)
+            let store = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant)
             let created = try store.create(IncidentDraft(
                 title: title, start: start, end: end, zones: zone, services: service, severity: sev,
                 severityRule: "\(sev.rawValue) set by hand", openedBy: "manual"))
@@ -53,6 +56,9 @@ struct IncidentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a note to an incident's timeline (kept in regenerated post-mortems).")
 
         @OptionGroup var data: DataOptions
+
+        @Option(help: "Tenant id.")
+        var tenant: String = Tenant.defaultID
 
         @Argument(help: "The incident ID.")
         var id: String
@@ -71,13 +77,13 @@ struct IncidentCommand: ParsableCommand {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("the note is empty") }
             let now = TimeArgument.nowNanos()
             let time = try at.map { try TimeArgument.instant($0, now: now) } ?? now
-            let store = try EmbeddedIncidentStore(dataDirectory: data.directory)
+            let store = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant)
             do {
                 let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
                 let i = try store.addNote(iid, IncidentNote(time: time, author: who, text: text))
                 print("\(i.id): \(i.notes.count) note(s)")
             } catch IncidentStoreError.notFound(let missing) {
-                throw UsageError("no incident \(missing) in \(data.directory)/incidents")
+                throw UsageError("no incident \(missing) in \(store.directory)")
             }
         }
     }
@@ -95,12 +101,15 @@ struct IncidentsCommand: ParsableCommand {
 
         @OptionGroup var data: DataOptions
 
+        @Option(help: "Tenant id.")
+        var tenant: String = Tenant.defaultID
+
         @Option(help: "table or json.")
         var output: String = "table"
 
         func run() throws {
             guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
-            let incidents = try EmbeddedIncidentStore(dataDirectory: data.directory).list()
+            let incidents = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant).list()
             if output == "json" {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -138,7 +147,7 @@ struct IncidentsCommand: ParsableCommand {
             let store = try LogStore(directory: data.directory, readOnly: true)
             defer { store.close() }
             let correlator = try options.correlator(store: store)
-            let found = try detectAndStore(correlator: correlator, store: try EmbeddedIncidentStore(dataDirectory: data.directory),
+            let found = try detectAndStore(correlator: correlator, store: try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: options.tenant),
                                            from: start, to: end, dryRun: dryRun)
             if found.isEmpty { print("no rule fired between \(TimeArgument.format(start)) and \(TimeArgument.format(end))") }
             for (incident, pm, created) in found {

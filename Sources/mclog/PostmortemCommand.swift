@@ -42,8 +42,8 @@ struct PostmortemCommand: ParsableCommand {
                 throw UsageError("give either an incident ID or --from/--to/--zone, not both")
             }
             let iid = try incidentID(id)
-            guard let incident = try EmbeddedIncidentStore(dataDirectory: data.directory).get(iid) else {
-                throw UsageError("no incident \(iid) in \(data.directory)/incidents")
+            guard let incident = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: options.tenant).get(iid) else {
+                throw UsageError("no incident \(iid) in \(data.directory)/incidents/\(options.tenant)")
             }
             subject = Correlator.Subject(id: incident.id, title: incident.title, from: incident.start,
                                          to: incident.end ?? TimeArgument.nowNanos(), zones: incident.zones,

@@ -37,7 +37,7 @@ func temporaryDirectory(_ name: String = #function) -> String {
         #expect(again.notes.map(\.text) == ["restarted vllm", "traffic back"])
         #expect(again.zones == ["kzone"])
         // No temp file is left behind by the atomic publish.
-        #expect(try FS.list(dir + "/incidents").filter { $0.hasSuffix(".tmp") }.isEmpty)
+        #expect(try FS.list(dir + "/incidents/fake").filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 
     @Test func unknownIncidentIsNotFound() throws {
@@ -51,7 +51,7 @@ func temporaryDirectory(_ name: String = #function) -> String {
         let dir = temporaryDirectory()
         let store = try EmbeddedIncidentStore(dataDirectory: dir)
         let id = try store.create(draft(day)).id
-        let path = dir + "/incidents/\(id).json"
+        let path = dir + "/incidents/fake/\(id).json"
         try FS.publishAtomically(Array("{\"id\": ".utf8), to: path)
         do {
             _ = try store.get(id)
@@ -67,11 +67,22 @@ func temporaryDirectory(_ name: String = #function) -> String {
         let store = try EmbeddedIncidentStore(dataDirectory: dir)
         let id = try store.create(draft(day)).id
         // A crash between writing the temp file and the rename leaves `….json.tmp`: readers never see it.
-        try FS.publishAtomically(Array("garbage".utf8), to: dir + "/incidents/\(id).json.tmp.x")
-        FileManager.default.createFile(atPath: dir + "/incidents/\(id).json.tmp", contents: Data("{".utf8))
+        try FS.publishAtomically(Array("garbage".utf8), to: dir + "/incidents/fake/\(id).json.tmp.x")
+        FileManager.default.createFile(atPath: dir + "/incidents/fake/\(id).json.tmp", contents: Data("{".utf8))
         #expect(try store.list().map(\.id) == [id])
         try store.addNote(id, IncidentNote(time: day, author: "a", text: "after crash"))
         #expect(try store.get(id)?.notes.count == 1)
+    }
+
+    @Test func tenantsDoNotSeeEachOthersIncidents() throws {
+        let dir = temporaryDirectory()
+        let a = try EmbeddedIncidentStore(dataDirectory: dir, tenant: "team-a")
+        let b = try EmbeddedIncidentStore(dataDirectory: dir, tenant: "team-b")
+        let ia = try a.create(draft(day))
+        #expect(try b.list().isEmpty)
+        #expect(try b.get(ia.id) == nil)
+        #expect(try b.create(draft(day)).id == ia.id)  // each tenant numbers its own incidents
+        #expect(throws: (any Error).self) { try EmbeddedIncidentStore(dataDirectory: dir, tenant: "../x") }
     }
 
     @Test func concurrentCreatesGetDistinctIDs() throws {
