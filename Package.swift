@@ -40,6 +40,10 @@ let package = Package(
         .target(
             name: "Ingest", dependencies: ["LogStore", "Storage", "ByteSearch", "CGlibcExtras", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath),
+        // Incidents reads through LogQL (as the HTTP API does) and publishes its records with Storage's atomic files.
+        .target(
+            name: "Incidents", dependencies: ["LogQL", "LogStore", "Storage", .product(name: "Yams", package: "Yams")],
+            exclude: ["IncidentStore+Format.md"]),
         .target(
             name: "MCServer",
             dependencies: [
@@ -53,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "mclog",
             dependencies: [
-                "LogStore", "LogQL", "Ingest", "MCServer", "TraceStore",
+                "LogStore", "LogQL", "Ingest", "MCServer", "TraceStore", "Incidents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,7 +75,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest"]),
+        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 /// Encodings used by template functions, byte-for-byte as Go's: base64 (`b64enc`, `b64dec`), URL query escaping
 /// (`urlencode`, `urldecode`, `urlquery`), and the `html` and `js` builtins.
-enum GoEncoding {
+public enum GoEncoding {
     private static let b64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// `base64.StdEncoding.EncodeToString`.
@@ -116,8 +116,8 @@ enum GoEncoding {
         return .success(String(decoding: out, as: UTF8.self))
     }
 
-    /// `template.HTMLEscapeString`.
-    static func htmlEscape(_ s: String) -> String {
+    /// `template.HTMLEscapeString` (also the post-mortem's HTML escaping).
+    public static func htmlEscape(_ s: String) -> String {
         var out = ""
         for r in s.unicodeScalars {
             switch r {

@@ -176,10 +176,11 @@ struct Importer {
     }
 
     /// Decodes a file with a log format's parser (levels, metadata, multiline) and appends batches of ~4 MiB.
-    mutating func importDecoded(path: String, source: SourceConfig) throws {
+    /// `startTime` (default now) fixes the year of formats without one and the time of lines without any.
+    mutating func importDecoded(path: String, source: SourceConfig, startTime: Int64? = nil) throws {
         try finishBatch()
         let decoder = try LogDecoder(source: source, limits: store.options.limits, filename: path,
-                                     startTime: TimeArgument.nowNanos())
+                                     startTime: startTime ?? TimeArgument.nowNanos())
         let reader = try FileReader(path: path)
         var buf: [UInt8] = []
         func append() throws {

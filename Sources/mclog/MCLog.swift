@@ -8,6 +8,7 @@ struct MCLog: ParsableCommand {
         abstract: "Log and trace analysis: ingest, store and query logs (LogQL).",
         subcommands: [ImportCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, ServeCommand.self, ConfigCommand.self,
                       TraceCommand.self, TracesCommand.self,
+                      DemoCommand.self, IncidentCommand.self, IncidentsCommand.self, PostmortemCommand.self,
                       DebugAppendCommand.self, DebugTraceBenchCommand.self]
     )
 

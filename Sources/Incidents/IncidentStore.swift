@@ -1,0 +1,36 @@
+/// Where incidents, their events and notes persist. The embedded implementation keeps one file per incident under
+/// the data directory; a PostgreSQL implementation (shared mode) implements the same calls with one transaction
+/// each, so callers never see a half-applied change.
+public protocol IncidentStore: Sendable {
+    /// Stores a new incident under the next free ID of its start's UTC day.
+    func create(_ draft: IncidentDraft) throws -> Incident
+    /// The incident, or nil when no incident has that ID.
+    func get(_ id: IncidentID) throws -> Incident?
+    /// Every incident, oldest ID first.
+    func list() throws -> [Incident]
+    /// Applies `change` to the stored incident atomically (read, change, publish) and returns the result.
+    /// Throws `IncidentStoreError.notFound` for an unknown ID.
+    @discardableResult
+    func update(_ id: IncidentID, _ change: (inout Incident) throws -> Void) throws -> Incident
+}
+
+extension IncidentStore {
+    /// Appends a human note; it stays on the timeline of every regenerated post-mortem.
+    @discardableResult
+    public func addNote(_ id: IncidentID, _ note: IncidentNote) throws -> Incident {
+        try update(id) { $0.notes.append(note) }
+    }
+}
+
+/// Failures of an incident store, each naming the incident or file concerned.
+public enum IncidentStoreError: Error, CustomStringConvertible, Equatable {
+    case notFound(IncidentID)
+    case corrupt(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "no incident \(id)"
+        case .corrupt(let path, let reason): "incident file \(path) is unreadable: \(reason)"
+        }
+    }
+}
