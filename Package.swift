@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "LogStore", dependencies: ["Storage", "ByteSearch"],
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
-        .target(name: "LogQL", dependencies: ["LogStore", "ByteSearch"], swiftSettings: hotPath),
+        .target(name: "LogQL", dependencies: ["LogStore", "Storage", "ByteSearch"], swiftSettings: hotPath),
         // Spans: OTLP/Zipkin decoding, WAL + trace blocks, trace-id index, search index, TraceQL subset.
         .target(name: "TraceStore", dependencies: ["Storage"], exclude: ["TraceBlock+Format.md"], swiftSettings: hotPath),
         // Storage and ByteSearch sit below LogStore: atomic file publish and PCRE2 for multiline/trace-id regexes.
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "Storage"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "LogStore"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "LogStore", "Storage"]),
         .testTarget(
             name: "MCServerTests",
             dependencies: [
@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage"]),
         .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import LogStore
+import Storage
 
 /// Decodes Loki's protobuf push body (`logproto.PushRequest`, after snappy decompression):
 ///
@@ -15,12 +16,16 @@ public enum PushProtobufDecoder {
     public static func decode(_ body: UnsafeRawBufferPointer, limits: Limits = Limits()) throws -> PushRequest {
         var request = PushRequest()
         var r = ProtoReader(body)
-        while let (field, wire) = try r.nextKey() {
-            if field == 1 && wire == 2 {
-                try decodeStream(r.lengthDelimited(), into: &request, limits: limits)
-            } else {
-                try r.skip(wire)
+        do {
+            while let (field, wire) = try r.nextKey() {
+                if field == 1 && wire == 2 {
+                    try decodeStream(r.lengthDelimited(), into: &request, limits: limits)
+                } else {
+                    try r.skip(wire)
+                }
             }
+        } catch let e as ProtoWireError {
+            throw PushDecodeError(e.description)
         }
         return request
     }
@@ -93,102 +98,29 @@ public enum PushProtobufDecoder {
     }
 }
 
-/// Reads protobuf wire format from bytes.
-struct ProtoReader {
-    let b: UnsafeRawBufferPointer
-    var pos = 0
-
-    init(_ b: UnsafeRawBufferPointer) { self.b = b }
-
-    mutating func varint() throws -> UInt64 {
-        var v: UInt64 = 0, shift: UInt64 = 0
-        while pos < b.count {
-            let c = b[pos]
-            pos += 1
-            v |= UInt64(c & 0x7f) << shift
-            if c < 0x80 { return v }
-            shift += 7
-            if shift > 63 { break }
-        }
-        throw PushDecodeError("protobuf: malformed varint at byte \(pos)")
-    }
-
-    /// The next field number and wire type, or nil at the end.
-    mutating func nextKey() throws -> (Int, Int)? {
-        guard pos < b.count else { return nil }
-        let key = try varint()
-        let field = Int(key >> 3)
-        guard field > 0 else { throw PushDecodeError("protobuf: field number 0 at byte \(pos)") }
-        return (field, Int(key & 7))
-    }
-
-    mutating func lengthDelimited() throws -> UnsafeRawBufferPointer {
-        let n = try varint()
-        guard n <= UInt64(b.count - pos) else { throw PushDecodeError("protobuf: length \(n) overruns the body at byte \(pos)") }
-        let slice = UnsafeRawBufferPointer(rebasing: b[pos..<pos + Int(n)])
-        pos += Int(n)
-        return slice
-    }
-
-    mutating func skip(_ wire: Int) throws {
-        switch wire {
-        case 0: _ = try varint()
-        case 1: pos += 8
-        case 2: _ = try lengthDelimited()
-        case 5: pos += 4
-        default: throw PushDecodeError("protobuf: unsupported wire type \(wire) at byte \(pos)")
-        }
-        guard pos <= b.count else { throw PushDecodeError("protobuf: truncated field") }
-    }
-}
-
-/// Writes protobuf wire format; used by tests and benchmarks to build push bodies the way Promtail does.
-public struct ProtoWriter {
-    public var bytes: [UInt8] = []
-    public init() {}
-
-    public mutating func varint(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7f | 0x80))
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    public mutating func field(_ n: Int, varint v: UInt64) {
-        varint(UInt64(n << 3))
-        varint(v)
-    }
-
-    public mutating func field(_ n: Int, bytes b: [UInt8]) {
-        varint(UInt64(n << 3 | 2))
-        varint(UInt64(b.count))
-        bytes.append(contentsOf: b)
-    }
-
+extension ProtoWriter {
     /// A `logproto.PushRequest` for streams of (labels string, [(ns, line, metadata)]).
     public static func pushRequest(_ streams: [(String, [(Int64, String, [(String, String)])])]) -> [UInt8] {
         var req = ProtoWriter()
         for (labels, entries) in streams {
-            var s = ProtoWriter()
-            s.field(1, bytes: Array(labels.utf8))
-            for (ns, line, md) in entries {
-                var ts = ProtoWriter()
-                ts.field(1, varint: UInt64(bitPattern: ns / 1_000_000_000))
-                ts.field(2, varint: UInt64(ns % 1_000_000_000))
-                var e = ProtoWriter()
-                e.field(1, bytes: ts.bytes)
-                e.field(2, bytes: Array(line.utf8))
-                for (n, v) in md {
-                    var p = ProtoWriter()
-                    p.field(1, bytes: Array(n.utf8))
-                    p.field(2, bytes: Array(v.utf8))
-                    e.field(3, bytes: p.bytes)
+            req.message(1) { s in
+                s.stringField(1, labels, always: true)
+                for (ns, line, md) in entries {
+                    s.message(2) { e in
+                        e.message(1) { ts in
+                            ts.varintField(1, UInt64(bitPattern: ns / 1_000_000_000))
+                            ts.varintField(2, UInt64(ns % 1_000_000_000))
+                        }
+                        e.stringField(2, line, always: true)
+                        for (n, v) in md {
+                            e.message(3) { p in
+                                p.stringField(1, n, always: true)
+                                p.stringField(2, v, always: true)
+                            }
+                        }
+                    }
                 }
-                s.field(2, bytes: e.bytes)
             }
-            req.field(1, bytes: s.bytes)
         }
         return req.bytes
     }

@@ -1,3 +1,5 @@
+import Storage
+
 /// OTLP/HTTP protobuf (`application/x-protobuf`), the default of the OpenTelemetry SDKs.
 ///
 /// Decodes `ExportTraceServiceRequest` and encodes `ResourceSpans` (for Tempo's protobuf trace body) and the
@@ -8,12 +10,16 @@ public enum OTLPProtobuf {
     public static func decode(_ body: UnsafeRawBufferPointer) throws -> [ResourceSpans] {
         var out: [ResourceSpans] = []
         var r = ProtoReader(body)
-        while let (field, wire) = try r.nextKey() {
-            if field == 1 && wire == 2 {
-                out.append(try resourceSpans(r.lengthDelimited()))
-            } else {
-                try r.skip(wire)
+        do {
+            while let (field, wire) = try r.nextKey() {
+                if field == 1 && wire == 2 {
+                    out.append(try resourceSpans(r.lengthDelimited()))
+                } else {
+                    try r.skip(wire)
+                }
             }
+        } catch let e as ProtoWireError {
+            throw TraceDecodeError(e.description)
         }
         return out
     }

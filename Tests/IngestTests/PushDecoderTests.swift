@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Testing
 import LogStore
 @testable import Ingest
@@ -62,7 +63,7 @@ private func json(_ s: String) throws -> PushRequest {
         ])
         // An unknown field (the stream hash, field 3 of the request) must be skipped.
         var extra = ProtoWriter()
-        extra.field(7, varint: 42)
+        extra.varintField(7, 42)
         body += extra.bytes
         let r = try body.withUnsafeBytes { try PushProtobufDecoder.decode($0) }
         #expect(rows(r) == [
