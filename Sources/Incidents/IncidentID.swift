@@ -1,3 +1,4 @@
+import Storage
 /// An incident's ID in the runbook's form `INC-YYYY-MM-DD-NNN`: the UTC date the incident started and a
 /// sequence number within that day, from 001.
 public struct IncidentID: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -63,35 +64,12 @@ enum CivilDate {
     static let nanosPerDay: Int64 = 86_400_000_000_000
 
     static func ymd(ofUnixNanos t: Int64) -> (Int, Int, Int) {
-        let days = t >= 0 ? t / nanosPerDay : (t - nanosPerDay + 1) / nanosPerDay
-        return civil(fromDays: Int(days))
-    }
-
-    /// Howard Hinnant's `civil_from_days`.
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    /// Howard Hinnant's `days_from_civil`.
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        let d = CivilTime.civilFromDays(Int(CivilTime.floorDiv(t, nanosPerDay)))
+        return (d.year, d.month, d.day)
     }
 
     static func unixNanos(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int64 {
-        Int64(days(year: year, month: month, day: day)) * nanosPerDay
+        Int64(CivilTime.daysFromCivil(year: year, month: month, day: day)) * nanosPerDay
             + Int64(hour * 3600 + minute * 60 + second) * 1_000_000_000
     }
 
@@ -100,7 +78,7 @@ enum CivilDate {
     static func rfc3339(_ t0: Int64, roundUp: Bool = false) -> String {
         let t = roundUp && t0 % 1_000_000_000 != 0 ? (t0 / 1_000_000_000 + 1) * 1_000_000_000 : t0
         let (y, m, d) = ymd(ofUnixNanos: t)
-        let s = Int((t - Int64(days(year: y, month: m, day: d)) * nanosPerDay) / 1_000_000_000)
+        let s = Int((t - Int64(CivilTime.daysFromCivil(year: y, month: m, day: d)) * nanosPerDay) / 1_000_000_000)
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(s / 3600, 2)):\(pad(s / 60 % 60, 2)):\(pad(s % 60, 2))Z"
     }
 

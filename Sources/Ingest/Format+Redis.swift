@@ -1,3 +1,5 @@
+import Storage
+
 /// Redis: `1234:M 21 Nov 2025 10:15:03.123 # WARNING …` — pid, role (`M` master, `S` replica, `C` child,
 /// `X` sentinel), local time without zone (the source's zone), and the level mark: `.` debug, `-` verbose
 /// (debug), `*` notice (info), `#` warning (warn).

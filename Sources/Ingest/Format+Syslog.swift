@@ -1,3 +1,5 @@
+import Storage
+
 /// Syslog lines.
 /// - RFC 3164: `[<PRI>]Nov 21 10:15:03 host app[pid]: message`: no year (the reference year) and no zone (the
 ///   source's zone); level from `<PRI>` when present.

@@ -1,3 +1,5 @@
+import Storage
+
 /// vLLM: `INFO 11-21 10:15:03 [engine.py:123] message`, with an optional process prefix
 /// `(EngineCore_DP0 pid=1234) ` or `(APIServer pid=1) `. The date has no year (the parser's reference year) and
 /// no zone (the source's zone). vLLM's own uvicorn lines (`(APIServer pid=1) INFO:     127.0.0.1:5 - "POST …`)

@@ -68,5 +68,6 @@ public struct LineParser: Sendable {
 }
 
 #if canImport(Glibc)
+import Storage
 import Glibc
 #endif

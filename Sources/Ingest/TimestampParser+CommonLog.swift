@@ -1,3 +1,5 @@
+import Storage
+
 extension TimestampParser {
     /// The first `[dd/Mon/yyyy:hh:mm:ss ±hhmm]` (Common/Combined Log Format's `%t`, nginx's `$time_local`) whose
     /// `[` lies in the first `limit` bytes, converted to UTC; brackets that do not hold such a time are skipped.

@@ -1,3 +1,5 @@
+import Storage
+
 /// A timestamp found in a byte buffer: its value and the offset just past it.
 struct DateTimeMatch {
     var nanos: Int64

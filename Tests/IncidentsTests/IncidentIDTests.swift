@@ -1,3 +1,4 @@
+import Storage
 import Testing
 @testable import Incidents
 
@@ -24,8 +25,8 @@ import Testing
 
     @Test func civilDatesRoundTrip() {
         for days in stride(from: -800, to: 30000, by: 37) {
-            let (y, m, d) = CivilDate.civil(fromDays: days)
-            #expect(CivilDate.days(year: y, month: m, day: d) == days)
+            let (y, m, d) = CivilTime.civilFromDays(days)
+            #expect(CivilTime.daysFromCivil(year: y, month: m, day: d) == days)
         }
         #expect(CivilDate.rfc3339(CivilDate.unixNanos(year: 2024, month: 2, day: 29, hour: 1, minute: 2, second: 3)) == "2024-02-29T01:02:03Z")
         #expect(CivilDate.rfc3339(1_500_000_000, roundUp: true) == "1970-01-01T00:00:02Z")
