@@ -21,7 +21,7 @@ final class StoreEngine: @unchecked Sendable {
     var frozen: [FrozenHead] = []
     var blocks: [String: [Block]] = [:]
     private(set) var wal: WAL?
-    private var lockFD: Int32 = -1
+    private var lock: DirectoryLock?
     private(set) var closed = false
     var flushError: Error?
     private var threads: [Thread] = []
@@ -42,12 +42,8 @@ final class StoreEngine: @unchecked Sendable {
             }
         } else {
             try FS.makeDirectories(directory + "/tenants")
-            lockFD = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard lockFD >= 0 else { throw IOError("open", directory + "/LOCK") }
-            guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-                Glibc.close(lockFD)
-                throw ValidationError("data directory \(directory) is in use by another mclog process")
-            }
+            lock = try DirectoryLock(directory: directory)
+            guard lock != nil else { throw ValidationError("data directory \(directory) is in use by another mclog process") }
         }
         try loadBlocks()
         let coverage = blocks.mapValues { $0.map(\.meta.walCoverage).max() ?? 0 }
@@ -85,10 +81,7 @@ final class StoreEngine: @unchecked Sendable {
         cond.broadcast()
         cond.unlock()
         while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
-        if lockFD >= 0 {
-            Glibc.close(lockFD)
-            lockFD = -1
-        }
+        lock?.release()
     }
 
     static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -99,13 +92,7 @@ final class StoreEngine: @unchecked Sendable {
         for tenant in try FS.list(directory + "/tenants") {
             let dir = tenantDirectory(tenant)
             var list: [Block] = []
-            for name in try FS.list(dir) {
-                let path = dir + "/" + name
-                if name.hasSuffix(".tmp") {
-                    if !readOnly { try FS.remove(path) }  // an interrupted flush or compaction
-                    continue
-                }
-                guard name.hasSuffix(Block.fileExtension) else { continue }
+            for path in try FS.blockFiles(in: dir, fileExtension: Block.fileExtension, readOnly: readOnly) {
                 do {
                     list.append(try Block(path: path))
                 } catch {

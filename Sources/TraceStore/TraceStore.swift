@@ -27,7 +27,7 @@ public final class TraceStore: @unchecked Sendable {
     var blocks: [String: [TraceBlock]] = [:]
     let searchCache: SearchTableCache
     private var wal: WAL?
-    private var lockFD: Int32 = -1
+    private var lock: DirectoryLock?
     private var closed = false
     private var flushError: Error?
     private var thread: Thread?
@@ -41,12 +41,8 @@ public final class TraceStore: @unchecked Sendable {
         searchCache = SearchTableCache(budget: options.searchCacheBytes)
         if !readOnly {
             try FS.makeDirectories(directory + "/tenants")
-            lockFD = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard lockFD >= 0 else { throw IOError("open", directory + "/LOCK") }
-            guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-                Glibc.close(lockFD)
-                throw TraceStoreError("trace directory \(directory) is in use by another mclog process")
-            }
+            lock = try DirectoryLock(directory: directory)
+            guard lock != nil else { throw TraceStoreError("trace directory \(directory) is in use by another mclog process") }
         }
         try loadBlocks()
         let coverage = blocks.mapValues { $0.map(\.meta.walCoverage).max() ?? 0 }
@@ -91,10 +87,7 @@ public final class TraceStore: @unchecked Sendable {
         cond.broadcast()
         cond.unlock()
         while let t = thread, !t.isFinished { usleep(1000) }
-        if lockFD >= 0 {
-            Glibc.close(lockFD)
-            lockFD = -1
-        }
+        lock?.release()
     }
 
     static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -105,13 +98,7 @@ public final class TraceStore: @unchecked Sendable {
         for tenant in try FS.list(directory + "/tenants") {
             let dir = blockDirectory(tenant)
             var list: [TraceBlock] = []
-            for name in try FS.list(dir) {
-                let path = dir + "/" + name
-                if name.hasSuffix(".tmp") {
-                    if !readOnly { try FS.remove(path) }  // an interrupted flush
-                    continue
-                }
-                guard name.hasSuffix(TraceBlock.fileExtension) else { continue }
+            for path in try FS.blockFiles(in: dir, fileExtension: TraceBlock.fileExtension, readOnly: readOnly) {
                 do { list.append(try TraceBlock(path: path)) } catch {
                     openReport.damage.append("skipped unreadable trace block: \(error)")
                 }
