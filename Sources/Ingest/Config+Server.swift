@@ -40,7 +40,7 @@ extension YAMLCursor {
             if s.queryTimeoutNanos! < 1_000_000 { throw v.error("must be at least 1ms") }
         }
         if let v = k["max_query_series"] { s.maxQuerySeries = try v.int(min: 1) }
-        if let v = k["max_query_length"] { s.maxQueryLengthNanos = try v.isZero ? 0 : v.duration() }
+        if let v = k["max_query_length"] { s.maxQueryLengthNanos = try v.duration() }
         if let v = k["max_concurrent_queries"] { s.maxConcurrentQueries = try v.int(min: 1) }
         if let v = k["max_queued_queries"] { s.maxQueuedQueries = try v.int(min: 0) }
         if let v = k["max_recv_msg_size"] { s.maxBodyBytes = try v.bytes(min: 1024) }
@@ -73,6 +73,4 @@ extension YAMLCursor {
         }
         return a
     }
-
-    var isZero: Bool { (try? string()) == "0" }
 }
