@@ -1,3 +1,5 @@
+import Storage
+
 /// Snappy block-format decompression (the framing Loki's protobuf push bodies use: `Content-Type:
 /// application/x-protobuf`, body = snappy block of the encoded `PushRequest`).
 ///
@@ -24,7 +26,7 @@ public enum Snappy {
             if b < 0x80 { break }
             shift += 7
         }
-        guard length <= maxOutput else { throw fail("uncompressed length \(length) exceeds the limit \(maxOutput)") }
+        guard length <= maxOutput else { throw SizeLimitExceeded("snappy body of \(length) bytes uncompressed", limit: maxOutput) }
         var out = [UInt8](repeating: 0, count: length)
         var o = 0
         try out.withUnsafeMutableBytes { dst in

@@ -18,6 +18,18 @@ public enum LabelName {
         }
     }
 
+    /// The label name `| json` gives the value at a nested key path (`["user", "id"]` → `user_id`): each key
+    /// sanitised, joined with `_`, the leading-digit rule applied to the whole name only.
+    public static func flattened(_ path: [String]) -> String {
+        var out: [UInt8] = []
+        for key in path {
+            if !out.isEmpty { out.append(0x5F) }
+            var key = key
+            key.withUTF8 { appendSanitized(UnsafeRawBufferPointer($0), 0, $0.count, to: &out) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Whether `name` is a valid label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
     public static func isValid(_ name: String) -> Bool {
         guard let first = name.utf8.first, isNameStart(first) else { return false }

@@ -4,6 +4,11 @@ import LogStore
 public struct Series: Sendable {
     public var labels: [Label]
     public var points: [(Int64, Double)]
+
+    public init(labels: [Label], points: [(Int64, Double)]) {
+        self.labels = labels
+        self.points = points
+    }
 }
 
 /// One stream of a log result.

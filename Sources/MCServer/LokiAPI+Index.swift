@@ -35,13 +35,20 @@ extension LokiAPI {
         let tenant = try tenancy.tenant(of: request)
         let p = try await parameters(request)
         let matchers = try selectorMatchers(try requiredQuery(p))
-        if let by = p["aggregateBy"], by != "series" {
-            throw APIError.badRequest("aggregateBy=\(by) is not supported: mclog aggregates volume by series")
+        let byLabels: Bool
+        switch p["aggregateBy"] ?? "series" {
+        case "series", "": byLabels = false
+        case "labels": byLabels = true
+        case let other: throw APIError.badRequest("invalid aggregation option \"\(other)\": use series or labels")
         }
         let (start, end) = try metadataRange(p)
         try checkLength(start: start, end: end)
-        var names = p["targetLabels"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            ?? matchers.map(\.name)
+        let targets = p["targetLabels"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        var names = targets ?? matchers.map(\.name)
+        if byLabels && targets == nil {
+            // By label name with no target list: every label name of the matching streams, as Loki's index does.
+            names = try metadataStreams(tenant: tenant, p, selectors: [try requiredQuery(p)]).flatMap { $0.labels.labels.map(\.name) }
+        }
         names = Array(Set(names.filter { !$0.isEmpty })).sorted()
         let limit = try p["limit"].map { s -> Int in
             guard let n = Int(s), n > 0 else { throw APIError.badRequest("invalid limit parameter \"\(s)\"") }
@@ -63,6 +70,7 @@ extension LokiAPI {
         let by = names.isEmpty ? "" : " by (" + names.joined(separator: ",") + ")"
         let text = "sum\(by) (bytes_over_time(\(selector) [\(window)ns]))"
         var (result, stats) = try await run(try parse(text), params)
+        if byLabels { result = Self.volumeByLabelName(result) }
         switch result {
         case .vector(let samples):
             result = .vector(Array(samples.sorted {
@@ -74,5 +82,30 @@ extension LokiAPI {
             break
         }
         return .json(JSONText.success(ResultJSON.data(result, stats)))
+    }
+
+    /// Loki's `aggregateBy=labels`: each label name's volume is the sum over the series that carry it, reported as
+    /// the series `{<name>=""}`.
+    static func volumeByLabelName(_ result: QueryResult) -> QueryResult {
+        switch result {
+        case .vector(let samples):
+            var byName: [String: (timestamp: Int64, value: Double)] = [:]
+            for s in samples {
+                for l in s.labels { byName[l.name, default: (s.timestamp, 0)].value += s.value }
+            }
+            return .vector(byName.map { (labels: [Label($0.key, "")], timestamp: $0.value.timestamp, value: $0.value.value) })
+        case .matrix(let series):
+            var byName: [String: [Int64: Double]] = [:]
+            for s in series {
+                for l in s.labels {
+                    for (t, v) in s.points { byName[l.name, default: [:]][t, default: 0] += v }
+                }
+            }
+            return .matrix(byName.map { name, points in
+                Series(labels: [Label(name, "")], points: points.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            })
+        default:
+            return result
+        }
     }
 }

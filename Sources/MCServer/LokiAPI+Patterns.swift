@@ -75,16 +75,19 @@ extension LokiAPI {
             var type: String
             var values = Set<String>()
             var parsers = Set<String>()
+            /// The key path of a field `| json` found (Grafana builds `| json name="a.b"` from it).
+            var jsonPath: [String]?
         }
         var fields: [String: Field] = [:]
         var order: [String] = []
-        func record(_ name: String, _ value: String, parser: String?) {
+        func record(_ name: String, _ value: String, parser: String?, jsonPath: [String]? = nil) {
             if fields[name] == nil {
                 fields[name] = Field(type: Self.fieldType(value))
                 order.append(name)
             }
             fields[name]!.values.insert(value)
             if let parser { fields[name]!.parsers.insert(parser) }
+            if fields[name]!.jsonPath == nil, let jsonPath { fields[name]!.jsonPath = jsonPath }
         }
         for s in streams {
             let streamNames = Set(s.labels.map(\.name))
@@ -103,17 +106,35 @@ extension LokiAPI {
                     return nil
                 }
                 guard let (parser, extracted) = parsed else { continue }
+                let paths = parser == "json" ? Self.jsonKeyPaths(e.1) : [:]
                 for l in extracted where !streamNames.contains(l.name) && !l.name.hasPrefix("__") {
-                    record(l.name, l.value, parser: parser)
+                    record(l.name, l.value, parser: parser, jsonPath: paths[l.name])
                 }
             }
         }
         let items = order.prefix(limit).map { name -> String in
             let f = fields[name]!
             let parsers = f.parsers.isEmpty ? "null" : JSONText.stringArray(f.parsers.sorted())
-            return "{\"label\":" + JSONText.quote(name) + ",\"type\":\"\(f.type)\",\"cardinality\":\(f.values.count),\"parsers\":" + parsers + "}"
+            let path = f.jsonPath.map { ",\"jsonPath\":" + JSONText.stringArray($0) } ?? ""
+            return "{\"label\":" + JSONText.quote(name) + ",\"type\":\"\(f.type)\",\"cardinality\":\(f.values.count),\"parsers\":" + parsers
+                + path + "}"
         }
         return .json("{\"fields\":[" + items.joined(separator: ",") + "],\"limit\":\(limit)}")
+    }
+
+    /// For a JSON line, the key path behind each label name `| json` extracts from it (nested objects flattened
+    /// with `_`, as the parser names them; arrays are not descended, as `| json` does not extract them).
+    static func jsonKeyPaths(_ line: String) -> [String: [String]] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return [:] }
+        var paths: [String: [String]] = [:]
+        func walk(_ o: [String: Any], _ prefix: [String]) {
+            for (key, value) in o {
+                let path = prefix + [key]
+                if let nested = value as? [String: Any] { walk(nested, path) } else { paths[LabelName.flattened(path)] = path }
+            }
+        }
+        walk(object, [])
+        return paths
     }
 
     /// Loki's field typing: int, float, boolean, duration, bytes, else string.

@@ -10,7 +10,7 @@ extension LokiAPI {
     func addPushRoutes(_ router: Router<BasicRequestContext>) {
         router.post("/loki/api/v1/push") { request, _ -> Response in
             let tenant = try self.tenancy.tenant(of: request)
-            let body = try await request.body.collect(upTo: self.options.maxBodyBytes)
+            let body = try await request.collectBody(upTo: self.options.maxBodyBytes)
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             let encoding = request.headers[.contentEncoding]?.lowercased() ?? ""
             let limits = self.store.options.limits
@@ -37,6 +37,9 @@ extension LokiAPI {
                 }
             } catch let e as APIError {
                 throw e
+            } catch let e as SizeLimitExceeded {
+                self.metrics.recordPushRejected(reason: "too_large")
+                throw APIError.bodyTooLarge(e)
             } catch {
                 self.metrics.recordPushRejected(reason: "malformed")
                 throw APIError.badRequest("\(error)")

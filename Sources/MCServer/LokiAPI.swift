@@ -49,7 +49,7 @@ public final class LokiAPI: Sendable {
         if request.method == .post,
             request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
         {
-            let body = try await request.body.collect(upTo: options.maxBodyBytes)
+            let body = try await request.collectBody(upTo: options.maxBodyBytes)
             form = String(buffer: body)
         }
         return FormParameters(query: request.uri.query, form: form)

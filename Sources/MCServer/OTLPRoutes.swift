@@ -54,7 +54,7 @@ extension TempoAPI {
     func decodeBody(_ request: Request, _ decode: @escaping (UnsafeRawBufferPointer) throws -> [ResourceSpans])
         async throws -> [ResourceSpans]
     {
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         let encoding = request.headers[.contentEncoding]?.lowercased() ?? ""
         let maxBody = maxBodyBytes
         do {
@@ -68,6 +68,8 @@ extension TempoAPI {
             }
         } catch let e as APIError {
             throw e
+        } catch let e as SizeLimitExceeded {
+            throw APIError.bodyTooLarge(e)
         } catch {
             throw APIError.badRequest("\(error)")
         }

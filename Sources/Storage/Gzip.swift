@@ -6,8 +6,8 @@ public enum Gzip {
         public let description: String
     }
 
-    /// Inflates a gzip or zlib stream (header auto-detected); fails past `maxOutput` bytes so that a small
-    /// compressed body cannot expand without bound.
+    /// Inflates a gzip or zlib stream (header auto-detected); throws `SizeLimitExceeded` past `maxOutput` bytes so
+    /// that a small compressed body cannot expand without bound.
     public static func decompress(_ input: UnsafeRawBufferPointer, maxOutput: Int) throws -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -21,7 +21,7 @@ public enum Gzip {
         while true {
             if produced == out.count {
                 guard out.count < maxOutput else {
-                    throw Error(description: "gzip: body inflates to more than the limit of \(maxOutput) bytes")
+                    throw SizeLimitExceeded("gzip body, inflated,", limit: maxOutput)
                 }
                 out.append(contentsOf: repeatElement(0, count: min(out.count, maxOutput - out.count)))
             }

@@ -63,6 +63,59 @@ private let t0: Int64 = 1_700_000_000
         }
     }
 
+    /// Loki's `aggregateBy=labels`: one `{name=""}` series per label name, the sum of the streams that carry it.
+    @Test func volumeAggregatedByLabelNames() async throws {
+        let h = try ServerHarness()
+        defer { h.close() }
+        try await h.withClient { c in
+            try await seed(c)
+            let range = [("start", "\(t0)"), ("end", "\(t0 + 3600)")]
+            func volumes(_ r: TestResponse) -> [String: [String]] {
+                let result = (data(r) as! [String: Any])["result"] as! [[String: Any]]
+                return Dictionary(uniqueKeysWithValues: result.map { s -> (String, [String]) in
+                    let metric = s["metric"] as! [String: String]
+                    #expect(metric.count == 1 && metric.first?.value == "")
+                    let points = (s["values"] as? [[Any]]) ?? [s["value"] as! [Any]]
+                    return (metric.first!.key, points.map { $0[1] as! String })
+                })
+            }
+            let all = try await c.get("/loki/api/v1/index/volume", range + [("query", "{job=~\".+\"}"), ("aggregateBy", "labels")])
+            #expect(volumes(all) == ["job": ["10"], "zone": ["6"], "engine": ["4"]])
+            let zone = try await c.get("/loki/api/v1/index/volume", range + [("query", "{job=~\".+\"}"), ("aggregateBy", "labels"),
+                                                                         ("targetLabels", "zone")])
+            #expect(volumes(zone) == ["zone": ["6"]])
+            // Windows (t-300, t] at t0, t0+300, t0+600: "a" and "ccc" (t0), "bb" (t0+1), "dddd" (t0+600).
+            let byStep = try await c.get("/loki/api/v1/index/volume_range", [("start", "\(t0)"), ("end", "\(t0 + 600)"),
+                                                                             ("step", "300"), ("query", "{job=~\".+\"}"),
+                                                                             ("aggregateBy", "labels")])
+            #expect(volumes(byStep) == ["job": ["4", "2", "4"], "zone": ["4", "2"], "engine": ["4"]])
+            let bad = try await c.get("/loki/api/v1/index/volume", range + [("query", "{job=\"nginx\"}"), ("aggregateBy", "streams")])
+            #expect(bad.status == .badRequest)
+            #expect(bad.message?.contains("invalid aggregation option") == true)
+        }
+    }
+
+    /// Fields `| json` finds carry the key path Grafana turns into `| json name="a.b"`; logfmt and metadata do not.
+    @Test func detectedFieldsGiveTheJSONKeyPath() async throws {
+        let h = try ServerHarness()
+        defer { h.close() }
+        try await h.withClient { c in
+            let json = #"{\"level\":\"error\",\"user\":{\"id\":\"u1\",\"plan.tier\":\"pro\"},\"latency_ms\":12,\"tags\":[\"a\"]}"#
+            _ = try await c.push(pushJSON(["job": "backend"], [(sec(t0), json), (sec(t0 + 1), "level=info took=5ms")],
+                                          metadata: ["trace_id": "abc"]))
+            let r = try await c.get("/loki/api/v1/detected_fields", [("start", "\(t0)"), ("end", "\(t0 + 60)"), ("query", "{job=\"backend\"}")])
+            let fields = (r.json as! [String: Any])["fields"] as! [[String: Any]]
+            let paths = Dictionary(uniqueKeysWithValues: fields.map { ($0["label"] as! String, $0["jsonPath"] as? [String]) })
+            #expect(paths["user_id"] == .some(["user", "id"]))
+            #expect(paths["user_plan_tier"] == .some(["user", "plan.tier"]))
+            #expect(paths["latency_ms"] == .some(["latency_ms"]))
+            #expect(paths["level"] == .some(["level"]))  // found by json first, then by logfmt
+            #expect(paths["took"] == .some(nil))
+            #expect(paths["trace_id"] == .some(nil))
+            #expect(paths["tags"] == nil)
+        }
+    }
+
     @Test func tenantsAreIsolatedByOrgID() async throws {
         let h = try ServerHarness()
         defer { h.close() }

@@ -91,6 +91,30 @@ private let t0: Int64 = 1_700_000_000
         #expect(h.store.stats().headEntries == 0)
     }
 
+    /// `server.max_recv_msg_size` bounds the body as sent and as decompressed (gzip, snappy): 413 naming the limit.
+    @Test func bodiesOverTheSizeLimitAnswer413AndStoreNothing() async throws {
+        var o = ServerOptions()
+        o.maxBodyBytes = 4096
+        let h = try ServerHarness(options: o)
+        defer { h.close() }
+        try await h.withClient { c in
+            let big = String(repeating: "x", count: 5000)
+            let raw = try await c.push(pushJSON(["job": "x"], [(sec(t0), big)]))
+            let gz = try await c.execute(uri: "/loki/api/v1/push", method: .post,
+                                         headers: [.contentType: "application/json", .contentEncoding: "gzip"],
+                                         body: ByteBuffer(bytes: try gzip(pushJSON(["job": "x"], [(sec(t0), big)]))))
+            // A snappy block whose header announces 5,000 bytes (varint 0x88 0x27): refused before inflating.
+            let sn = try await c.execute(uri: "/loki/api/v1/push", method: .post, headers: [.contentType: "application/x-protobuf"],
+                                         body: ByteBuffer(bytes: [0x88, 0x27, 0x00, 0x78]))
+            for (name, r) in [("raw", raw), ("gzip", gz), ("snappy", sn)] {
+                #expect(r.status == .contentTooLarge, "\(name)")
+                #expect(r.message?.contains("limit of 4096 bytes (server.max_recv_msg_size)") == true, "\(name): \(r.text)")
+            }
+            #expect(try await c.push(pushJSON(["job": "x"], [(sec(t0), "small")])).status == .noContent)
+        }
+        #expect(h.store.stats().headEntries == 1)
+    }
+
     @Test func ingestionRateLimitAnswers429NamingTheLimit() async throws {
         var limits = Limits()
         limits.ingestionRateBytesPerSecond = 10
