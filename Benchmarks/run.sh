@@ -16,6 +16,8 @@
 #   MCLOG_BENCH_WORK        work directory (default Benchmarks/work: corpus, all.log, data dirs, results.md)
 #   MCLOG_BENCH_ONLY        'logql': only the LogQL section (issue 3), reusing the all-cores store when it holds
 #                           this corpus; writes Benchmarks/work/results-logql.md
+#   MCLOG_BENCH_CODEC       page codec of the imported stores: zstd (default, level 3) or lz4; a non-default
+#                           codec gets its own data directories and results-logql-<codec>.md
 #
 # Caches are not dropped: every tool is run $RUNS times and the best run is taken, so the
 # inputs of all tools alike (plain file, .zst file, mclog data directory) are in the page cache.
@@ -38,8 +40,12 @@ FORCE_NEEDLE=HTTP/1.
 CORPUS=$WORK/corpus
 CORPUS_SMALL=$WORK/corpus-small
 ALL=$WORK/all.log
-D1=$WORK/data-1core
-D2=$WORK/data-allcores
+CODEC=${MCLOG_BENCH_CODEC:-zstd}
+[[ $CODEC == zstd || $CODEC == lz4 ]] || { echo "run.sh: error: MCLOG_BENCH_CODEC must be zstd or lz4, got '$CODEC'" >&2; exit 1; }
+SUFFIX=""; [[ $CODEC == zstd ]] || SUFFIX=-$CODEC
+CODEC_NAME=zstd-3; [[ $CODEC == zstd ]] || CODEC_NAME=$CODEC
+D1=$WORK/data-1core$SUFFIX
+D2=$WORK/data-allcores$SUFFIX
 DS=$WORK/data-small
 TMP=$WORK/tmp
 RESULTS=$WORK/results.md
@@ -158,7 +164,7 @@ import_all() {
     stamp; t0=$_now
     for zone in "${zones[@]}"; do
         if ! "${pre[@]}" /usr/bin/time -v -o "$TMP/$name.time" "$BIN" import --data "$data" \
-                --labels "{job=\"nginx\",zone=\"$zone\"}" --format nginx "$corpus/$zone.log" >>"$TMP/$name.log" 2>&1; then
+                --labels "{job=\"nginx\",zone=\"$zone\"}" --format nginx --codec "$CODEC" "$corpus/$zone.log" >>"$TMP/$name.log" 2>&1; then
             tail -n 20 "$TMP/$name.log" >&2
             die "mclog import of $corpus/$zone.log failed (log: $TMP/$name.log)"
         fi
@@ -205,7 +211,7 @@ fi
 # The LogQL benchmark of issue 3 over the all-cores store $D2: absent literal (log and metric), the pattern metric
 # query, the 5xx regex, and a label-selective query; each mclog query on one core (taskset -c 0) and on all cores,
 # with grep / rg / awk doing the same work on all.log in the same run. Writes $RESULTS_LOGQL.
-RESULTS_LOGQL=$WORK/results-logql.md
+RESULTS_LOGQL=$WORK/results-logql$SUFFIX.md
 # The corpus spans 2026-10-02T00:00:00Z .. 2026-11-01T00:00:00Z: hourly steps with [1h] windows, (t-1h, t], tile
 # it exactly, so every line is read and counted once and the per-status counts can be checked against awk.
 MFROM=2026-10-02T00:00:00Z
@@ -327,7 +333,7 @@ logql_bench() {
     {
     echo "## LogQL issue (#3)"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · mclog $rev · $(nproc) cores · best of $RUNS runs · corpus $(mibs "$RAW") MiB = $RAW bytes, $LINES lines, nine zone streams, 30 days; store: $D2 (zstd-3 pages). Throughput = corpus bytes / wall clock (process start to exit); \"per core\" = the \`taskset -c 0\` run; all-core rows also give GB/s ÷ $cores. Metric queries: \`--from $MFROM --to $MTO --step $MSTEP\` (721 hourly [1h] windows that tile the corpus: every line is read and counted once)."
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · mclog $rev · $(nproc) cores · best of $RUNS runs · corpus $(mibs "$RAW") MiB = $RAW bytes, $LINES lines, nine zone streams, 30 days; store: $D2 ($CODEC_NAME pages). Throughput = corpus bytes / wall clock (process start to exit); \"per core\" = the \`taskset -c 0\` run; all-core rows also give GB/s ÷ $cores. Metric queries: \`--from $MFROM --to $MTO --step $MSTEP\` (721 hourly [1h] windows that tile the corpus: every line is read and counted once)."
     echo
     echo "| Query | 1 core (taskset -c 0) | all $cores cores | vs reference, same run | target | met? |"
     echo "|---|---:|---:|---|---|---|"
