@@ -17,21 +17,27 @@ public enum TestPostgres {
     private static let server: Result<String, Failure> = {
         if let url = ProcessInfo.processInfo.environment["MCLOG_TEST_POSTGRES_URL"], !url.isEmpty { return .success(url) }
         let dir = NSTemporaryDirectory() + "mclog-test-postgres-" + UUID().uuidString
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        // The script's watchdog stops the cluster once this process is gone, also after a crash or kill -9.
-        p.arguments = [script, "start", dir, String(getpid())]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return .failure(Failure(description: "cannot run \(script): \(error)")) }
-        let url = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, !url.isEmpty else {
-            return .failure(Failure(description: p.terminationStatus == 3
+        // popen/pclose rather than Foundation's Process: a Process started while Swift Testing's threads are all
+        // busy waited forever for its exit notification. The script's watchdog stops the cluster once this process
+        // is gone, also after a crash or kill -9.
+        let errFile = dir + ".stderr"
+        guard let f = popen("'\(script)' start '\(dir)' \(getpid()) 2>'\(errFile)' </dev/null", "r") else {
+            return .failure(Failure(description: "cannot run \(script)"))
+        }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        let status = pclose(f)
+        let message = ((try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(atPath: errFile)
+        let url = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // pclose's status is -1 when another part of the process reaped the child first; the output then decides.
+        guard url.hasPrefix("postgres://"), status == 0 || status == -1 else {
+            return .failure(Failure(description: message.contains("not installed")
                 ? "the PostgreSQL tests need a server: \(message) — or set MCLOG_TEST_POSTGRES_URL to a server's URL"
                 : "could not start a throwaway PostgreSQL cluster (\(script) start \(dir)): \(message)"))
         }

@@ -10,7 +10,7 @@ import Testing
         try TestPostgres.withDatabase { url in
             let dir = CLI.temporaryDirectory()
             let open = try CLI.run(["incident", "open", "--data", dir, "--metastore", url, "--title", "chat slow", "--zone", "kzone",
-                                    "--from", "2025-11-21T14:00:00Z", "--severity", "P3"])
+                                    "--from", "2025-11-21T14:00:00Z", "--to", "2025-11-21T14:30:00Z", "--severity", "P3"])
             #expect(open.status == 0, "\(open.stderr)")
             #expect(open.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "INC-2025-11-21-001")
 
