@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CGlibcExtras"),
 
         .target(name: "ByteSearch", dependencies: ["CPCRE2", "CGlibcExtras"]),
-        .target(name: "Storage", dependencies: ["CZstd", "CLZ4", "CZlib", "CGlibcExtras"], exclude: ["WAL+Format.md"]),
+        .target(name: "Storage", dependencies: ["CZstd", "CLZ4", "CZlib", "CLibPQ", "CGlibcExtras"], exclude: ["WAL+Format.md"]),
         .target(
             name: "LogStore", dependencies: ["Storage", "ByteSearch"],
             exclude: ["WALRecord+Format.md", "Block+Format.md"], swiftSettings: hotPath),
@@ -62,7 +62,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        // A real PostgreSQL for the tests: $MCLOG_TEST_POSTGRES_URL, else a throwaway cluster it starts.
+        .target(name: "PostgresTestSupport", dependencies: ["Storage"], path: "Tests/PostgresTestSupport",
+                exclude: ["postgres-cluster.sh"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresTestSupport"]),
         .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL"]),
@@ -75,8 +78,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage"]),
-        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage", "PostgresTestSupport"]),
+        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents", "PostgresTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 /// Where incidents, their events and notes persist. The embedded implementation keeps one file per incident under
-/// the data directory; a PostgreSQL implementation (shared mode) implements the same calls with one transaction
-/// each, so callers never see a half-applied change.
+/// the data directory; the PostgreSQL implementation (shared mode, `IncidentStore+Postgres.swift`) implements the
+/// same calls with one transaction each, so callers never see a half-applied change. `IncidentStores` opens the
+/// configured one.
 public protocol IncidentStore: Sendable {
     /// Stores a new incident under the next free ID of its start's UTC day.
     func create(_ draft: IncidentDraft) throws -> Incident
@@ -22,7 +23,7 @@ extension IncidentStore {
     }
 }
 
-/// Failures of an incident store, each naming the incident or file concerned.
+/// Failures of an incident store, each naming the incident or record (file, or PostgreSQL row) concerned.
 public enum IncidentStoreError: Error, CustomStringConvertible, Equatable {
     case notFound(IncidentID)
     case corrupt(path: String, reason: String)
@@ -30,7 +31,7 @@ public enum IncidentStoreError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .notFound(let id): "no incident \(id)"
-        case .corrupt(let path, let reason): "incident file \(path) is unreadable: \(reason)"
+        case .corrupt(let path, let reason): "incident record \(path) is unreadable: \(reason)"
         }
     }
 }

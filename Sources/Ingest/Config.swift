@@ -1,4 +1,5 @@
 import LogStore
+import Storage
 
 /// The ingest configuration, `mclog.yaml`: where the store lives, the HTTP address `mclog serve` listens on,
 /// tenant limits, the tailer's settings and the log sources. Every key is documented in README.md
@@ -20,6 +21,8 @@ public struct IngestConfig: Sendable {
     public var tailer: TailerSettings
     /// The HTTP API's limits and authentication (`server:`).
     public var server = ServerSettings()
+    /// Where incidents (and, with scale-out, block metadata) live: `embedded` or a PostgreSQL database.
+    public var metastore = MetastoreLocation.embedded
     public var sources: [SourceConfig]
 
     /// The address `listen` defaults to.

@@ -23,6 +23,7 @@ struct ConfigCommand: ParsableCommand {
             print("data: \(c.dataDirectory)")
             print("listen: \(c.listen)")
             print("positions: \(c.positionsFile)")
+            print("metastore: \(c.metastore)")
             for s in c.sources {
                 let labels = s.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",")
                 let files = s.paths.flatMap { globMatches($0) }.count

@@ -15,6 +15,7 @@ struct IncidentCommand: ParsableCommand {
             abstract: "Open an incident: mclog incident open --title 'kzone chat down' --zone kzone --from 2025-11-21T14:02:00Z --severity P2")
 
         @OptionGroup var data: DataOptions
+        @OptionGroup var metastore: MetastoreOptions
 
         @Option(help: "Tenant id.")
         var tenant: String = Tenant.defaultID
@@ -44,7 +45,7 @@ struct IncidentCommand: ParsableCommand {
             let end = try to.map { try TimeArgument.instant($0, now: now) }
             if let end, end <= start { throw UsageError("--to must be after --from") }
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("--title must not be empty") }
-            let store = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant)
+            let store = try metastore.open(data: data).stores.store(tenant: tenant)
             let created = try store.create(IncidentDraft(
                 title: title, start: start, end: end, zones: zone, services: service, severity: sev,
                 severityRule: "\(sev.rawValue) set by hand", openedBy: "manual"))
@@ -56,6 +57,7 @@ struct IncidentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a note to an incident's timeline (kept in regenerated post-mortems).")
 
         @OptionGroup var data: DataOptions
+        @OptionGroup var metastore: MetastoreOptions
 
         @Option(help: "Tenant id.")
         var tenant: String = Tenant.defaultID
@@ -77,13 +79,14 @@ struct IncidentCommand: ParsableCommand {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("the note is empty") }
             let now = TimeArgument.nowNanos()
             let time = try at.map { try TimeArgument.instant($0, now: now) } ?? now
-            let store = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant)
+            let stores = try metastore.open(data: data).stores
+            let store = try stores.store(tenant: tenant)
             do {
                 let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
                 let i = try store.addNote(iid, IncidentNote(time: time, author: who, text: text))
                 print("\(i.id): \(i.notes.count) note(s)")
             } catch IncidentStoreError.notFound(let missing) {
-                throw UsageError("no incident \(missing) in \(store.directory)")
+                throw UsageError("no incident \(missing) in \(stores.location(tenant: tenant))")
             }
         }
     }
@@ -100,6 +103,7 @@ struct IncidentsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored incidents, oldest first.")
 
         @OptionGroup var data: DataOptions
+        @OptionGroup var metastore: MetastoreOptions
 
         @Option(help: "Tenant id.")
         var tenant: String = Tenant.defaultID
@@ -109,7 +113,7 @@ struct IncidentsCommand: ParsableCommand {
 
         func run() throws {
             guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
-            let incidents = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: tenant).list()
+            let incidents = try metastore.open(data: data).stores.store(tenant: tenant).list()
             if output == "json" {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -128,6 +132,7 @@ struct IncidentsCommand: ParsableCommand {
             abstract: "Evaluate the detection rules over past data and open (or update) the incidents they find.")
 
         @OptionGroup var data: DataOptions
+        @OptionGroup var metastore: MetastoreOptions
         @OptionGroup var options: IncidentOptions
 
         @Option(help: "Start (RFC3339, Unix s/ns, or a duration ago).")
@@ -144,10 +149,11 @@ struct IncidentsCommand: ParsableCommand {
             let start = try TimeArgument.instant(from, now: now)
             let end = try to.map { try TimeArgument.instant($0, now: now) } ?? now
             guard start < end else { throw UsageError("--from must be before --to") }
-            let store = try LogStore(directory: data.directory, readOnly: true)
+            let (dataDirectory, stores) = try metastore.open(data: data)
+            let store = try LogStore(directory: dataDirectory, readOnly: true)
             defer { store.close() }
             let correlator = try options.correlator(store: store)
-            let found = try detectAndStore(correlator: correlator, store: try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: options.tenant),
+            let found = try detectAndStore(correlator: correlator, store: try stores.store(tenant: options.tenant),
                                            from: start, to: end, dryRun: dryRun)
             if found.isEmpty { print("no rule fired between \(TimeArgument.format(start)) and \(TimeArgument.format(end))") }
             for (incident, pm, created) in found {

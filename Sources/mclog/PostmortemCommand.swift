@@ -14,6 +14,7 @@ struct PostmortemCommand: ParsableCommand {
             """)
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var metastore: MetastoreOptions
     @OptionGroup var options: IncidentOptions
 
     @Argument(help: "The incident ID (INC-YYYY-MM-DD-NNN); omit it for an ad hoc report with --from/--to.")
@@ -37,13 +38,16 @@ struct PostmortemCommand: ParsableCommand {
     func run() throws {
         try PostMortemOutput.check(format)
         let subject: Correlator.Subject
+        var dataDirectory = try metastore.resolve(data: data).dataDirectory
         if let id {
             guard from == nil, to == nil, zone.isEmpty else {
                 throw UsageError("give either an incident ID or --from/--to/--zone, not both")
             }
             let iid = try incidentID(id)
-            guard let incident = try EmbeddedIncidentStore(dataDirectory: data.directory, tenant: options.tenant).get(iid) else {
-                throw UsageError("no incident \(iid) in \(data.directory)/incidents/\(options.tenant)")
+            let (directory, stores) = try metastore.open(data: data)
+            dataDirectory = directory
+            guard let incident = try stores.store(tenant: options.tenant).get(iid) else {
+                throw UsageError("no incident \(iid) in \(stores.location(tenant: options.tenant))")
             }
             subject = Correlator.Subject(id: incident.id, title: incident.title, from: incident.start,
                                          to: incident.end ?? TimeArgument.nowNanos(), zones: incident.zones,
@@ -56,7 +60,7 @@ struct PostmortemCommand: ParsableCommand {
             guard start < end else { throw UsageError("--from must be before --to") }
             subject = Correlator.Subject(from: start, to: end, zones: zone)
         }
-        let store = try LogStore(directory: data.directory, readOnly: true)
+        let store = try LogStore(directory: dataDirectory, readOnly: true)
         defer { store.close() }
         let pm = try options.correlator(store: store).postMortem(subject)
         try PostMortemOutput.write(pm, format: format, out: out)

@@ -1,4 +1,5 @@
 import LogStore
+import Storage
 import Testing
 
 @testable import Ingest
@@ -119,6 +120,10 @@ import Testing
         ("data: d\nserver:\n  auth:\n    basic_users: {grafana: {tenant: ops}}\n",
          "mclog.yaml:4:28: server.auth.basic_users.grafana: missing the required key \"password\""),
         ("data: d\nserver:\n  auth:\n    bearer_tokens: {abc: 'bad tenant!'}\n", "mclog.yaml:4:26: server.auth.bearer_tokens.abc: "),
+        ("data: d\nmetastore: mysql://db/mclog\n", "mclog.yaml:2:12: metastore: \"mysql://db/mclog\" is neither \"embedded\" nor a postgres:// URL"),
+        ("data: d\nmetastore: postgres://db:5x/mclog\n", "mclog.yaml:2:12: metastore: port \"5x\" is not a number"),
+        ("data: d\nmetastore: postgres://db/mclog?sslmod=require\n", "mclog.yaml:2:12: metastore: invalid URI query parameter"),
+        ("data: d\nmetastore: {url: x}\n", "mclog.yaml:2:12: metastore: expected a single value"),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
         do {
@@ -169,6 +174,18 @@ import Testing
         #expect(ConfigValues.zoneOffset("-08:00") == -28800)
         #expect(ConfigValues.zoneOffset("+0530") == 19800)
         #expect(ConfigValues.zoneOffset("+25:00") == nil)
+    }
+
+    @Test(arguments: [
+        ("", MetastoreLocation.embedded),
+        ("metastore: embedded\n", .embedded),
+        ("metastore: postgres://mclog@db.example:5432/mclog?sslmode=require\n",
+         .postgres("postgres://mclog@db.example:5432/mclog?sslmode=require")),
+        ("metastore: 'host=/run/postgresql dbname=mclog'\n", .postgres("host=/run/postgresql dbname=mclog")),
+    ])
+    func metastoreIsEmbeddedOrPostgres(_ line: String, _ expected: MetastoreLocation) throws {
+        let c = try IngestConfig.parse(yaml: "data: d\n" + line, baseDirectory: "/x")
+        #expect(c.metastore == expected)
     }
 
     @Test func exampleConfigIsValid() throws {
