@@ -47,13 +47,19 @@ final class BatchBuilder {
         return out
     }
 
-    /// Empties every stream's batch for the next append, keeping the slots (and the arenas' capacity).
+    /// Empties every stream's batch for the next append, keeping the slots. The appended batch's buffers now
+    /// belong to the store's head, so the next batch gets new ones, sized like the last batch's (an eighth more)
+    /// so that they are not regrown, and copied, step by step while the batch fills.
     func reset() {
         for i in slots.indices where !slots[i].batch.isEmpty {
-            slots[i].batch.timestamps.removeAll(keepingCapacity: true)
-            slots[i].batch.lineEnds.removeAll(keepingCapacity: true)
-            slots[i].batch.text.removeAll(keepingCapacity: true)
-            slots[i].batch.metadata = nil
+            let last = slots[i].batch
+            var next = EntryBatch()
+            next.reserve(entries: last.count + last.count / 8, bytes: last.text.capacity)
+            if let md = last.metadata {
+                next.reserveMetadata(entries: md.count + md.count / 8, pairs: md.pairCount + md.pairCount / 8,
+                                     valueBytes: md.values.count + md.values.count / 8)
+            }
+            slots[i].batch = next
         }
         bytes = 0
         entries = 0

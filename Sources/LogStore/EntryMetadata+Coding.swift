@@ -18,21 +18,31 @@ extension EntryMetadata {
         names.reduce(10) { $0 + $1.utf8.count + 10 } + count * 5 + pairCount * 10 + values.count
     }
 
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout ByteWriter) { encode(entries: 0..<count, into: &w) }
+
+    /// Encodes entries `run` without copying them out first. For a run of two or more entries with at least one
+    /// pair the bytes are those of `append(from:_:)` into empty columns and `encode(into:)` (that copy keeps the
+    /// whole name table); the page encoder relies on it.
+    func encode(entries run: Range<Int>, into w: inout ByteWriter) {
         w.uvarint(UInt64(names.count))
         for n in names { w.string(n) }
-        var prev = 0
-        for e in entryEnds {
+        guard !run.isEmpty else { return }
+        let pairs = pairRange(run.lowerBound).lowerBound..<pairRange(run.upperBound - 1).upperBound
+        let valueStart = pairs.isEmpty ? 0 : valueRange(pairs.lowerBound).lowerBound
+        let valueEnd = pairs.isEmpty ? valueStart : valueEnds[pairs.upperBound - 1]
+        w.bytes.reserveCapacity(w.count + run.count + pairs.count * 3 + (valueEnd - valueStart))
+        var prev = pairs.lowerBound
+        for e in entryEnds[run] {
             w.uvarint(UInt64(e - prev))
             prev = e
         }
-        for p in pairNames { w.uvarint(UInt64(p)) }
-        prev = 0
-        for e in valueEnds {
+        for p in pairNames[pairs] { w.uvarint(UInt64(p)) }
+        prev = valueStart
+        for e in valueEnds[pairs] {
             w.uvarint(UInt64(e - prev))
             prev = e
         }
-        w.raw(values)
+        values.withUnsafeBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[valueStart..<valueEnd])) }
     }
 
     static func decode(_ r: inout ByteReader, entries: Int) throws -> EntryMetadata {

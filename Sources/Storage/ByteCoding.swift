@@ -22,12 +22,25 @@ public struct ByteWriter: Sendable {
     public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
 
     @inline(__always) public mutating func uvarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
+        if value < 0x80 {
+            bytes.append(UInt8(value))
+            return
         }
-        bytes.append(UInt8(v))
+        // Longer ones are built in registers and appended at once (one capacity check instead of one per byte:
+        // a WAL record's absolute nanosecond timestamps take 9 bytes each).
+        var buf: (UInt64, UInt64) = (0, 0)
+        var n = 0
+        var v = value
+        withUnsafeMutableBytes(of: &buf) { p in
+            while v >= 0x80 {
+                p[n] = UInt8(truncatingIfNeeded: v) | 0x80
+                v >>= 7
+                n += 1
+            }
+            p[n] = UInt8(v)
+            n += 1
+        }
+        withUnsafeBytes(of: &buf) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
     /// Zig-zag signed varint.

@@ -69,6 +69,22 @@ import Testing
         #expect(out == raw)
     }
 
+    @Test("one compressor reused for inputs of growing and shrinking size", arguments: Codec.allCases)
+    func compressorReuse(_ codec: Codec) throws {
+        let c = Compressor(codec: codec)
+        for (i, n) in [0, 100, 300_000, 17, 1_000_000, 5].enumerated() {
+            let raw = (0..<n).map { UInt8(truncatingIfNeeded: ($0 / 7) &* 31 &+ i) }
+            var stored: [UInt8] = [1, 2, 3]  // appended to, not replaced
+            try raw.withUnsafeBytes { try c.compress($0, into: &stored) }
+            #expect(Array(stored.prefix(3)) == [1, 2, 3])
+            var out: [UInt8] = []
+            try stored.dropFirst(3).withUnsafeBytes {
+                try Decompressor().decompress($0, codec: codec, rawSize: n, into: &out)
+            }
+            #expect(out == raw)
+        }
+    }
+
     @Test func corruptCompressedDataIsAnError() throws {
         let raw = [UInt8](repeating: 65, count: 10000)
         var stored: [UInt8] = []
