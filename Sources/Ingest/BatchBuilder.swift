@@ -7,6 +7,9 @@ final class BatchBuilder {
         let tenant: String
         let labels: LabelSet
         var batch = EntryBatch()
+        /// The batch's structured-metadata name ids by field (`MetadataField` bit index), `UInt32.max` until the
+        /// field's first pair: a name is interned once per batch instead of looked up by string per pair.
+        var nameIDs = [UInt32](repeating: .max, count: 8)
     }
 
     private(set) var slots: [Slot] = []
@@ -25,17 +28,18 @@ final class BatchBuilder {
     /// Adds an entry to a stream's batch; `metadata` then adds its structured-metadata pairs to the same batch
     /// (one access to the slot per entry).
     @inline(__always)
-    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: (inout EntryBatch) -> Void) {
-        BatchBuilder.append(&slots[slot].batch, timestamp, line, metadata)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer,
+             metadata: (inout EntryBatch, inout [UInt32]) -> Void) {
+        BatchBuilder.append(&slots[slot], timestamp, line, metadata)
         bytes += line.count
         entries += 1
     }
 
     @inline(__always)
-    private static func append(_ b: inout EntryBatch, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
-                               _ metadata: (inout EntryBatch) -> Void) {
-        b.append(timestamp: timestamp, line: line)
-        metadata(&b)
+    private static func append(_ s: inout Slot, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
+                               _ metadata: (inout EntryBatch, inout [UInt32]) -> Void) {
+        s.batch.append(timestamp: timestamp, line: line)
+        metadata(&s.batch, &s.nameIDs)
     }
 
     var isEmpty: Bool { entries == 0 }
@@ -60,6 +64,7 @@ final class BatchBuilder {
                                      valueBytes: md.values.count + md.values.count / 8)
             }
             slots[i].batch = next
+            for k in slots[i].nameIDs.indices { slots[i].nameIDs[k] = .max }
         }
         bytes = 0
         entries = 0

@@ -31,16 +31,20 @@ extension EntryMetadata {
         let valueStart = pairs.isEmpty ? 0 : valueRange(pairs.lowerBound).lowerBound
         let valueEnd = pairs.isEmpty ? valueStart : valueEnds[pairs.upperBound - 1]
         w.bytes.reserveCapacity(w.count + run.count + pairs.count * 3 + (valueEnd - valueStart))
-        var prev = pairs.lowerBound
-        for e in entryEnds[run] {
-            w.uvarint(UInt64(e - prev))
-            prev = e
+        entryEnds.withUnsafeBufferPointer { ends in
+            let first = run.lowerBound
+            w.uvarints(count: run.count) { k in
+                UInt64(ends[first + k] - (k == 0 ? pairs.lowerBound : ends[first + k - 1]))
+            }
         }
-        for p in pairNames[pairs] { w.uvarint(UInt64(p)) }
-        prev = valueStart
-        for e in valueEnds[pairs] {
-            w.uvarint(UInt64(e - prev))
-            prev = e
+        pairNames.withUnsafeBufferPointer { ids in
+            w.uvarints(count: pairs.count) { UInt64(ids[pairs.lowerBound + $0]) }
+        }
+        valueEnds.withUnsafeBufferPointer { ends in
+            let first = pairs.lowerBound
+            w.uvarints(count: pairs.count) { k in
+                UInt64(ends[first + k] - (k == 0 ? valueStart : ends[first + k - 1]))
+            }
         }
         values.withUnsafeBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[valueStart..<valueEnd])) }
     }

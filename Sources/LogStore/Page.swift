@@ -148,19 +148,26 @@ enum PageEncoder {
         state.header.bytes.reserveCapacity(count * 3 + 32)
         state.header.i64(first)
         state.header.uvarint(g)
-        prev = nil
-        for run in runs {
+        var last = first
+        for (r, run) in runs.enumerated() {
             stream.batches[run.batch].timestamps.withUnsafeBufferPointer { ts in
-                for i in run.entries {
-                    if let p = prev { state.header.uvarint(UInt64(ts[i] - p) / g) }
-                    prev = ts[i]
+                // Deltas to the previous entry (the first entry of the page has none).
+                let from = r == 0 ? run.entries.lowerBound + 1 : run.entries.lowerBound
+                let before = last
+                state.header.uvarints(count: run.entries.upperBound - from) { k in
+                    UInt64(ts[from + k] - (k == 0 ? before : ts[from + k - 1])) / g
                 }
+                last = ts[run.entries.upperBound - 1]
             }
         }
         if hasNewline {
             for run in runs {
-                let b = stream.batches[run.batch]
-                for i in run.entries { state.header.uvarint(UInt64(b.lineRange(i).count)) }
+                stream.batches[run.batch].lineEnds.withUnsafeBufferPointer { ends in
+                    let from = run.entries.lowerBound
+                    state.header.uvarints(count: run.entries.count) { k in
+                        UInt64(ends[from + k] - (from + k == 0 ? 0 : ends[from + k - 1]))
+                    }
+                }
             }
         }
         guard hasMetadata else { return }

@@ -33,11 +33,10 @@ enum WALRecord {
             w.u8(batch.metadata == nil ? 0 : 1)
             batch.timestamps.withUnsafeBufferPointer { ts in
                 batch.lineEnds.withUnsafeBufferPointer { ends in
-                    var prevEnd = 0
-                    for i in 0..<ts.count {
-                        w.svarint(ts[i])
-                        w.uvarint(UInt64(ends[i] - prevEnd))
-                        prevEnd = ends[i]
+                    // Per entry: its timestamp (zig-zag), then its line's length.
+                    w.uvarints(count: ts.count * 2) { k in
+                        let i = k >> 1
+                        return k & 1 == 0 ? ByteWriter.zigzag(ts[i]) : UInt64(ends[i] - (i == 0 ? 0 : ends[i - 1]))
                     }
                 }
             }
