@@ -7,6 +7,9 @@ final class BatchBuilder {
         let tenant: String
         let labels: LabelSet
         var batch = EntryBatch()
+        /// The batch's structured-metadata name ids by field (`MetadataField` bit index), `UInt32.max` until the
+        /// field's first pair: a name is interned once per batch instead of looked up by string per pair.
+        var nameIDs = [UInt32](repeating: .max, count: 8)
     }
 
     private(set) var slots: [Slot] = []
@@ -25,17 +28,18 @@ final class BatchBuilder {
     /// Adds an entry to a stream's batch; `metadata` then adds its structured-metadata pairs to the same batch
     /// (one access to the slot per entry).
     @inline(__always)
-    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer, metadata: (inout EntryBatch) -> Void) {
-        BatchBuilder.append(&slots[slot].batch, timestamp, line, metadata)
+    func add(slot: Int, timestamp: Int64, line: UnsafeRawBufferPointer,
+             metadata: (inout EntryBatch, inout [UInt32]) -> Void) {
+        BatchBuilder.append(&slots[slot], timestamp, line, metadata)
         bytes += line.count
         entries += 1
     }
 
     @inline(__always)
-    private static func append(_ b: inout EntryBatch, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
-                               _ metadata: (inout EntryBatch) -> Void) {
-        b.append(timestamp: timestamp, line: line)
-        metadata(&b)
+    private static func append(_ s: inout Slot, _ timestamp: Int64, _ line: UnsafeRawBufferPointer,
+                               _ metadata: (inout EntryBatch, inout [UInt32]) -> Void) {
+        s.batch.append(timestamp: timestamp, line: line)
+        metadata(&s.batch, &s.nameIDs)
     }
 
     var isEmpty: Bool { entries == 0 }
@@ -47,13 +51,20 @@ final class BatchBuilder {
         return out
     }
 
-    /// Empties every stream's batch for the next append, keeping the slots (and the arenas' capacity).
+    /// Empties every stream's batch for the next append, keeping the slots. The appended batch's buffers now
+    /// belong to the store's head, so the next batch gets new ones, sized like the last batch's (an eighth more)
+    /// so that they are not regrown, and copied, step by step while the batch fills.
     func reset() {
         for i in slots.indices where !slots[i].batch.isEmpty {
-            slots[i].batch.timestamps.removeAll(keepingCapacity: true)
-            slots[i].batch.lineEnds.removeAll(keepingCapacity: true)
-            slots[i].batch.text.removeAll(keepingCapacity: true)
-            slots[i].batch.metadata = nil
+            let last = slots[i].batch
+            var next = EntryBatch()
+            next.reserve(entries: last.count + last.count / 8, bytes: last.text.capacity)
+            if let md = last.metadata {
+                next.reserveMetadata(entries: md.count + md.count / 8, pairs: md.pairCount + md.pairCount / 8,
+                                     valueBytes: md.values.count + md.values.count / 8)
+            }
+            slots[i].batch = next
+            for k in slots[i].nameIDs.indices { slots[i].nameIDs[k] = .max }
         }
         bytes = 0
         entries = 0

@@ -15,6 +15,8 @@ final class EntryEmitter {
     var batchEntries = 0
     /// Stream slots by level (0 none, 1… `Level.allCases`) and derived-label value.
     private var slots: [Int: Int] = [:]
+    /// The same for keys below 64 (no derived label, or one of its first values), looked up without hashing.
+    private var smallSlots = [Int](repeating: -1, count: 64)
     private var fields = ParsedFields()
 
     init(source: SourceRuntime, filename: String) {
@@ -34,12 +36,15 @@ final class EntryEmitter {
         let derived = src.derivedIndex(entry)
         let key = derived << 3 | levelIndex
         let slot: Int
-        if let s = slots[key] {
+        if UInt(bitPattern: key) < 64 && smallSlots[key] >= 0 {
+            slot = smallSlots[key]
+        } else if let s = slots[key] {
             slot = s
         } else {
             let labels = try src.labels(level: fields.level, derived: derived, filename: filename)
             slot = builder.slot(tenant: src.config.tenant, labels: labels)
             slots[key] = slot
+            if UInt(bitPattern: key) < 64 { smallSlots[key] = slot }
         }
         let mask = src.metadataMask
         let f = fields
@@ -50,16 +55,21 @@ final class EntryEmitter {
             seconds = String(ms / 1000)
         }
         // One access to the stream's batch per entry; metadata goes in as byte ranges of the entry (no `String`).
-        builder.add(slot: slot, timestamp: ts, line: entry) { batch in
+        builder.add(slot: slot, timestamp: ts, line: entry) { batch, ids in
             @inline(__always) func add(_ bit: UInt8, _ name: String, _ r: Range<Int>?) {
-                if mask & bit != 0, let r { batch.appendMetadata(name: name, value: UnsafeRawBufferPointer(rebasing: entry[r])) }
+                if mask & bit != 0, let r {
+                    EntryEmitter.appendPair(&batch, &ids, bit, name, UnsafeRawBufferPointer(rebasing: entry[r]))
+                }
             }
             add(MetadataField.clientIPBit, MetadataField.clientIPName, f.clientIP)
             add(MetadataField.methodBit, MetadataField.methodName, f.method)
             add(MetadataField.pathBit, MetadataField.pathName, f.path)
             add(MetadataField.requestTimeBit, MetadataField.requestTimeName, f.requestTime)
             if var s = seconds {
-                s.withUTF8 { batch.appendMetadata(name: MetadataField.requestTimeName, value: UnsafeRawBufferPointer($0)) }
+                s.withUTF8 {
+                    EntryEmitter.appendPair(&batch, &ids, MetadataField.requestTimeBit, MetadataField.requestTimeName,
+                                            UnsafeRawBufferPointer($0))
+                }
             }
             add(MetadataField.statusBit, MetadataField.statusName, f.status)
             add(MetadataField.traceIDBit, MetadataField.traceIDName, traceID)
@@ -67,20 +77,38 @@ final class EntryEmitter {
     }
 }
 
+extension EntryEmitter {
+    /// Adds a pair to the last entry of `batch`, interning the field's name in the batch on its first pair
+    /// (`ids`: the batch's name ids by field bit index).
+    @inline(__always)
+    static func appendPair(_ batch: inout EntryBatch, _ ids: inout [UInt32], _ bit: UInt8, _ name: String,
+                           _ value: UnsafeRawBufferPointer) {
+        let k = bit.trailingZeroBitCount
+        var id = ids[k]
+        if id == .max {
+            id = batch.metadataNameID(name)
+            ids[k] = id
+        }
+        batch.appendMetadata(nameID: id, value: value)
+    }
+}
+
 extension MetadataField {
-    // The bits as constants: `bit` searches allCases, which is too slow per line.
-    static let traceIDBit = MetadataField.traceID.bit
-    static let statusBit = MetadataField.status.bit
-    static let methodBit = MetadataField.method.bit
-    static let pathBit = MetadataField.path.bit
-    static let clientIPBit = MetadataField.clientIP.bit
-    static let requestTimeBit = MetadataField.requestTime.bit
-    static let traceIDName = MetadataField.traceID.rawValue
-    static let statusName = MetadataField.status.rawValue
-    static let methodName = MetadataField.method.rawValue
-    static let pathName = MetadataField.path.rawValue
-    static let clientIPName = MetadataField.clientIP.rawValue
-    static let requestTimeName = MetadataField.requestTime.rawValue
+    // The bits and names as literal constants: `bit` searches allCases, which is too slow per line, and a
+    // `static let` computed from a case is initialized lazily (a `swift_once` check on every use). A test pins
+    // them to `bit` and `rawValue`.
+    static let traceIDBit: UInt8 = 1 << 0
+    static let statusBit: UInt8 = 1 << 1
+    static let methodBit: UInt8 = 1 << 2
+    static let pathBit: UInt8 = 1 << 3
+    static let clientIPBit: UInt8 = 1 << 4
+    static let requestTimeBit: UInt8 = 1 << 5
+    static let traceIDName = "trace_id"
+    static let statusName = "status"
+    static let methodName = "method"
+    static let pathName = "path"
+    static let clientIPName = "client_ip"
+    static let requestTimeName = "request_time"
 }
 
 extension Level {

@@ -18,10 +18,9 @@ extension EncodedPage {
                      state: inout PageEncoderState) throws -> EncodedPage {
         state.bloom.reset()
         state.metadataBloom.reset()
-        let raw = PageEncoder.encode(stream, range: range, state: &state)
+        let raw = PageEncoder.encodeInScratch(stream, range: range, state: &state)
         var stored: [UInt8] = []
-        stored.reserveCapacity(raw.count / 4)
-        try raw.withUnsafeBytes { try compressor.compress($0, into: &stored) }
+        try compressor.compress(raw, into: &stored)
         let crc = stored.withUnsafeBytes { CRC32C.checksum($0) }
         return EncodedPage(
             stored: stored,

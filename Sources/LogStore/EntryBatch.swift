@@ -45,9 +45,20 @@ public struct EntryBatch: Sendable {
         }
     }
 
-    /// Gives every entry so far an empty metadata entry.
+    /// Reserves room for structured metadata (`reserveMetadata`) while there is none yet: the columns stay empty,
+    /// so `metadata` stays nil until a pair is added.
+    public mutating func reserveMetadata(entries: Int, pairs: Int, valueBytes: Int) {
+        guard !hasMetadata else { return }
+        columns.reserve(entries: entries, pairs: pairs, valueBytes: valueBytes)
+    }
+
+    /// Gives every entry so far an empty metadata entry (in the columns' reserved room, if any).
     private mutating func startMetadata() {
-        columns = EntryMetadata(emptyEntries: timestamps.count)
+        if columns.count == 0 && columns.names.isEmpty {
+            columns.appendEmptyEntries(timestamps.count)
+        } else {
+            columns = EntryMetadata(emptyEntries: timestamps.count)
+        }
         hasMetadata = true
     }
 

@@ -18,21 +18,35 @@ extension EntryMetadata {
         names.reduce(10) { $0 + $1.utf8.count + 10 } + count * 5 + pairCount * 10 + values.count
     }
 
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout ByteWriter) { encode(entries: 0..<count, into: &w) }
+
+    /// Encodes entries `run` without copying them out first. For a run of two or more entries with at least one
+    /// pair the bytes are those of `append(from:_:)` into empty columns and `encode(into:)` (that copy keeps the
+    /// whole name table); the page encoder relies on it.
+    func encode(entries run: Range<Int>, into w: inout ByteWriter) {
         w.uvarint(UInt64(names.count))
         for n in names { w.string(n) }
-        var prev = 0
-        for e in entryEnds {
-            w.uvarint(UInt64(e - prev))
-            prev = e
+        guard !run.isEmpty else { return }
+        let pairs = pairRange(run.lowerBound).lowerBound..<pairRange(run.upperBound - 1).upperBound
+        let valueStart = pairs.isEmpty ? 0 : valueRange(pairs.lowerBound).lowerBound
+        let valueEnd = pairs.isEmpty ? valueStart : valueEnds[pairs.upperBound - 1]
+        w.bytes.reserveCapacity(w.count + run.count + pairs.count * 3 + (valueEnd - valueStart))
+        entryEnds.withUnsafeBufferPointer { ends in
+            let first = run.lowerBound
+            w.uvarints(count: run.count) { k in
+                UInt64(ends[first + k] - (k == 0 ? pairs.lowerBound : ends[first + k - 1]))
+            }
         }
-        for p in pairNames { w.uvarint(UInt64(p)) }
-        prev = 0
-        for e in valueEnds {
-            w.uvarint(UInt64(e - prev))
-            prev = e
+        pairNames.withUnsafeBufferPointer { ids in
+            w.uvarints(count: pairs.count) { UInt64(ids[pairs.lowerBound + $0]) }
         }
-        w.raw(values)
+        valueEnds.withUnsafeBufferPointer { ends in
+            let first = pairs.lowerBound
+            w.uvarints(count: pairs.count) { k in
+                UInt64(ends[first + k] - (k == 0 ? valueStart : ends[first + k - 1]))
+            }
+        }
+        values.withUnsafeBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[valueStart..<valueEnd])) }
     }
 
     static func decode(_ r: inout ByteReader, entries: Int) throws -> EntryMetadata {

@@ -70,7 +70,10 @@ public struct EntryMetadata: Sendable, Equatable {
     /// The index of `name`, interned on first use.
     public mutating func nameID(_ name: String) -> UInt32 {
         if names.count <= EntryMetadata.linearNames {
-            for i in names.indices where names[i] == name { return UInt32(i) }
+            // Lengths first: comparing two different small strings is a call per name (seen in ingest profiles),
+            // comparing equal ones only a check of their bits.
+            let size = name.utf8.count
+            for i in names.indices where nameSizes[i] == size && names[i] == name { return UInt32(i) }
         } else if let i = nameIndex[name] {
             return i
         }

@@ -56,8 +56,16 @@ final class Head {
                 s = HeadStream(labels: labels)
                 t[labels] = s
             }
-            s.open.append(contentsOf: batch)
-            if s.open.rawBytes >= pageSize { s.seal() }
+            if batch.rawBytes >= pageSize / 2 {
+                // A batch of half a page or more (the tailer's multi-MiB appends) is a head page as it is:
+                // appending it to the open page would copy it and regrow the open page's buffers. Blocks cut
+                // their pages from the merged head pages of a stream, so the stored pages are the same.
+                s.seal()
+                s.sealed.append(HeadPage(sorting: batch))
+            } else {
+                s.open.append(contentsOf: batch)
+                if s.open.rawBytes >= pageSize { s.seal() }
+            }
             rawBytes += batch.rawBytes
         }
         tenants[tenant] = t

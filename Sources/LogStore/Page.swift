@@ -18,10 +18,36 @@ public struct PageDescriptor: Sendable {
     public func overlaps(from: Int64, through: Int64) -> Bool { maxTime >= from && minTime <= through }
 }
 
-/// Per-thread scratch of the page encoder: both filters' scratch sets.
+/// Per-thread scratch of the page encoder: both filters' scratch sets and the buffers a page is built in, all
+/// kept across pages (a fresh multi-MiB buffer per page is memory the kernel must fault in and zero).
 struct PageEncoderState {
     var bloom = NGramBloom.Builder()
     var metadataBloom = MetadataBloom.Builder()
+    /// The page's header (flags, timestamps, lengths, metadata section).
+    var header = ByteWriter()
+    /// The metadata section, encoded before its length is known.
+    var section = ByteWriter()
+    /// The whole raw page, as `PageEncoder.encodeInScratch` returns it.
+    let page = ScratchBuffer()
+}
+
+/// A malloc'd byte buffer that only grows; its contents are overwritten by each use.
+final class ScratchBuffer {
+    private(set) var base: UnsafeMutableRawPointer?
+    private(set) var capacity = 0
+
+    /// The buffer, at least `size` bytes.
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        if size > capacity || base == nil {
+            free(base)
+            // Grow by half again so pages of slightly varying size do not reallocate every time.
+            capacity = max(size, capacity + capacity / 2)
+            base = malloc(max(capacity, 1))
+        }
+        return base!
+    }
+
+    deinit { free(base) }
 }
 
 /// Encodes a time-ordered run of entries into a page's raw (uncompressed) bytes. Layout: `Block+Format.md`.
@@ -31,9 +57,23 @@ enum PageEncoder {
     static let flagMetadataV1: UInt8 = 2
     /// Metadata columns preceded by their byte length (block version 2).
     static let flagMetadata: UInt8 = 4
+    /// Lines are added to the 4-gram bloom in pieces of about this size, right after they are copied into the
+    /// page (while they are in cache) instead of in a second pass over the whole multi-MiB page.
+    static let bloomPiece = 32 << 10
 
     /// Encodes entries `range` of a merged stream, adding its lines and pairs to the filters in `state`.
     static func encode(_ stream: MergedStream, range: Range<Int>, state: inout PageEncoderState) -> [UInt8] {
+        Array(encodeInScratch(stream, range: range, state: &state))
+    }
+
+    /// Encodes entries `range` of one time-sorted batch.
+    static func encode(_ batch: EntryBatch, range: Range<Int>, state: inout PageEncoderState) -> [UInt8] {
+        encode(MergedStream([batch]), range: range, state: &state)
+    }
+
+    /// Like `encode`, but returns the page in `state.page`: valid until the state encodes the next page.
+    static func encodeInScratch(_ stream: MergedStream, range: Range<Int>,
+                                state: inout PageEncoderState) -> UnsafeRawBufferPointer {
         let runs = stream.runs(range)
         var textBytes = 0
         var hasNewline = false
@@ -45,64 +85,106 @@ enum PageEncoder {
                 hasNewline = b.text.withUnsafeBytes { memchr($0.baseAddress! + bytes.lowerBound, 10, bytes.count) != nil }
             }
         }
-        let md: EntryMetadata? = stream.hasMetadata(range) ? stream.metadataColumns(range) : nil
-        var w = ByteWriter(capacity: range.count * 4 + (md?.encodedSizeBound ?? 0) + 64)
-        w.u8((hasNewline ? flagExplicitLengths : 0) | (md != nil ? flagMetadata : 0))
-        w.uvarint(UInt64(range.count))
-        guard !range.isEmpty else { return w.bytes }
-        // Timestamps: first, then deltas divided by their common divisor (1e9 for second-resolution logs).
-        let first = stream.timestamp(range.lowerBound)
-        var g: UInt64 = 0
-        for k in range.dropFirst() { g = gcd(g, UInt64(stream.timestamp(k) - stream.timestamp(k - 1))) }
-        if g == 0 { g = 1 }
-        w.i64(first)
-        w.uvarint(g)
-        for k in range.dropFirst() { w.uvarint(UInt64(stream.timestamp(k) - stream.timestamp(k - 1)) / g) }
-        if hasNewline {
-            for k in range { w.uvarint(UInt64(stream.lineSize(k))) }
-        }
-        if let md {
-            var section = ByteWriter(capacity: md.encodedSizeBound)
-            md.encode(into: &section)
-            w.uvarint(UInt64(section.count))
-            w.raw(section.bytes)
-            state.metadataBloom.add(md, 0..<md.count)
-        }
+        let hasMetadata = stream.hasMetadata(range)
+        state.header.bytes.removeAll(keepingCapacity: true)
+        encodeHeader(stream, range: range, runs: runs, hasNewline: hasNewline, hasMetadata: hasMetadata,
+                     state: &state)
         // Lines, each followed by '\n', so a whole-page memmem cannot match across two lines unnoticed. Copied
-        // with memcpy into an array of the exact size (appending line by line cost a capacity check per byte run).
-        let header = w.bytes
-        let total = header.count + textBytes + range.count
-        let page = [UInt8](unsafeUninitializedCapacity: total) { out, n in
-            let base = out.baseAddress!
-            header.withUnsafeBytes { _ = memcpy(base, $0.baseAddress!, header.count) }
-            var pos = header.count
-            for run in runs {
-                let b = stream.batches[run.batch]
-                b.text.withUnsafeBytes { t in
-                    b.lineEnds.withUnsafeBufferPointer { ends in
-                        var start = run.entries.lowerBound == 0 ? 0 : ends[run.entries.lowerBound - 1]
-                        for i in run.entries {
-                            let end = ends[i]
-                            if end > start { memcpy(base + pos, t.baseAddress! + start, end - start) }
-                            pos += end - start
-                            base[pos] = 10
-                            pos += 1
-                            start = end
+        // with memcpy into the reused page buffer; the 4-gram bloom follows the copy piece by piece (grams
+        // spanning a '\n' are harmless extra content; the pieces overlap by 3 bytes so that every gram of the
+        // lines region is added exactly as by one pass over it).
+        let headerCount = state.header.count
+        let total = headerCount + textBytes + range.count
+        let base = state.page.reserve(total)
+        state.header.bytes.withUnsafeBytes { _ = memcpy(base, $0.baseAddress!, headerCount) }
+        var pos = headerCount
+        var bloomFrom = headerCount
+        for run in runs {
+            let b = stream.batches[run.batch]
+            b.text.withUnsafeBytes { t in
+                b.lineEnds.withUnsafeBufferPointer { ends in
+                    var start = run.entries.lowerBound == 0 ? 0 : ends[run.entries.lowerBound - 1]
+                    for i in run.entries {
+                        let end = ends[i]
+                        if end > start { memcpy(base + pos, t.baseAddress! + start, end - start) }
+                        pos += end - start
+                        base.storeBytes(of: 10, toByteOffset: pos, as: UInt8.self)
+                        pos += 1
+                        start = end
+                        if pos - bloomFrom >= bloomPiece {
+                            state.bloom.add(UnsafeRawBufferPointer(start: base + bloomFrom, count: pos - bloomFrom))
+                            bloomFrom = pos - (NGramBloom.gramSize - 1)
                         }
                     }
                 }
             }
-            precondition(pos == total, "page size mismatch")
-            n = pos
         }
-        // One pass over the whole lines region (grams spanning a '\n' are harmless extra content).
-        page.withUnsafeBytes { state.bloom.add(UnsafeRawBufferPointer(rebasing: $0[header.count...])) }
-        return page
+        precondition(pos == total, "page size mismatch")
+        state.bloom.add(UnsafeRawBufferPointer(start: base + bloomFrom, count: pos - bloomFrom))
+        return UnsafeRawBufferPointer(start: base, count: total)
     }
 
-    /// Encodes entries `range` of one time-sorted batch.
-    static func encode(_ batch: EntryBatch, range: Range<Int>, state: inout PageEncoderState) -> [UInt8] {
-        encode(MergedStream([batch]), range: range, state: &state)
+    /// Writes the page header into `state.header`: flags, count, timestamps, explicit lengths, metadata.
+    private static func encodeHeader(_ stream: MergedStream, range: Range<Int>, runs: [(batch: Int, entries: Range<Int>)],
+                                     hasNewline: Bool, hasMetadata: Bool, state: inout PageEncoderState) {
+        let count = range.count
+        state.header.u8((hasNewline ? flagExplicitLengths : 0) | (hasMetadata ? flagMetadata : 0))
+        state.header.uvarint(UInt64(count))
+        guard count > 0 else { return }
+        // Timestamps: first, then deltas divided by their common divisor (1e9 for second-resolution logs).
+        // Walked run by run over each batch's buffer (no per-entry lookup through the merge's references).
+        var g: UInt64 = 0
+        var prev: Int64?
+        for run in runs {
+            stream.batches[run.batch].timestamps.withUnsafeBufferPointer { ts in
+                for i in run.entries {
+                    if let p = prev { g = gcd(g, UInt64(ts[i] - p)) }
+                    prev = ts[i]
+                }
+            }
+        }
+        if g == 0 { g = 1 }
+        let first = stream.batches[runs[0].batch].timestamps[runs[0].entries.lowerBound]
+        state.header.bytes.reserveCapacity(count * 3 + 32)
+        state.header.i64(first)
+        state.header.uvarint(g)
+        var last = first
+        for (r, run) in runs.enumerated() {
+            stream.batches[run.batch].timestamps.withUnsafeBufferPointer { ts in
+                // Deltas to the previous entry (the first entry of the page has none).
+                let from = r == 0 ? run.entries.lowerBound + 1 : run.entries.lowerBound
+                let before = last
+                state.header.uvarints(count: run.entries.upperBound - from) { k in
+                    UInt64(ts[from + k] - (k == 0 ? before : ts[from + k - 1])) / g
+                }
+                last = ts[run.entries.upperBound - 1]
+            }
+        }
+        if hasNewline {
+            for run in runs {
+                stream.batches[run.batch].lineEnds.withUnsafeBufferPointer { ends in
+                    let from = run.entries.lowerBound
+                    state.header.uvarints(count: run.entries.count) { k in
+                        UInt64(ends[from + k] - (from + k == 0 ? 0 : ends[from + k - 1]))
+                    }
+                }
+            }
+        }
+        guard hasMetadata else { return }
+        state.section.bytes.removeAll(keepingCapacity: true)
+        if runs.count == 1 && runs[0].entries.count > 1, let md = stream.batches[runs[0].batch].metadata {
+            // One run of one batch: its columns as they are (the same bytes as copying them out first: a
+            // multi-entry copy keeps the batch's whole name table).
+            let entries = runs[0].entries
+            md.encode(entries: entries, into: &state.section)
+            state.metadataBloom.add(md, entries)
+        } else {
+            let md = stream.metadataColumns(range)
+            md.encode(entries: 0..<md.count, into: &state.section)
+            state.metadataBloom.add(md, 0..<md.count)
+        }
+        state.header.uvarint(UInt64(state.section.count))
+        state.header.raw(state.section.bytes)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {

@@ -135,7 +135,7 @@ final class StoreEngine: @unchecked Sendable {
             }
             bytes += batch.rawBytes
         }
-        let payload = WALRecord.encode(tenant: tenant, streams: streams)
+        let payload = WALRecord.encodeParts(tenant: tenant, streams: streams)
         cond.lock()
         // Backpressure: one head may wait for its flush while the next fills; beyond that, appends wait.
         while head.rawBytes >= options.maxHeadBytes && !frozen.isEmpty && !closed { cond.wait() }
@@ -157,7 +157,7 @@ final class StoreEngine: @unchecked Sendable {
                 "tenant \(tenant) would have \(existing + added) active streams, more than the limit max_streams_per_tenant=\(limits.maxStreamsPerTenant)")
         }
         let ticket: WAL.Ticket
-        do { ticket = try wal.append(payload) } catch {
+        do { ticket = try wal.append(parts: payload) } catch {
             cond.unlock()
             throw error
         }

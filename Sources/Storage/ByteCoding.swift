@@ -22,13 +22,58 @@ public struct ByteWriter: Sendable {
     public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
 
     @inline(__always) public mutating func uvarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
+        if value < 0x80 {
+            bytes.append(UInt8(value))
+            return
         }
-        bytes.append(UInt8(v))
+        // Longer ones are built in registers and appended at once (one capacity check instead of one per byte:
+        // a WAL record's absolute nanosecond timestamps take 9 bytes each).
+        var buf: (UInt64, UInt64) = (0, 0)
+        var n = 0
+        var v = value
+        withUnsafeMutableBytes(of: &buf) { p in
+            while v >= 0x80 {
+                p[n] = UInt8(truncatingIfNeeded: v) | 0x80
+                v >>= 7
+                n += 1
+            }
+            p[n] = UInt8(v)
+            n += 1
+        }
+        withUnsafeBytes(of: &buf) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
+
+    /// Appends `count` varints, the i-th being `value(i)`. They are built in a small stack buffer and appended a
+    /// few KiB at a time: one capacity check per chunk instead of one per byte (the columns of a batch or a
+    /// page are millions of varints; per-byte appends were the largest part of their encoding time).
+    @inlinable
+    public mutating func uvarints(count: Int, _ value: (Int) -> UInt64) {
+        guard count > 0 else { return }
+        let chunk = 4096
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { buf in
+            let base = buf.baseAddress!
+            var n = 0
+            for i in 0..<count {
+                if n > chunk - 10 {
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
+                    n = 0
+                }
+                var v = value(i)
+                while v >= 0x80 {
+                    base[n] = UInt8(truncatingIfNeeded: v) | 0x80
+                    n += 1
+                    v >>= 7
+                }
+                base[n] = UInt8(v)
+                n += 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
+        }
+    }
+
+    /// The zig-zag mapping of `svarint`: small magnitudes of either sign become small unsigned numbers.
+    @inlinable
+    public static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
 
     /// Zig-zag signed varint.
     public mutating func svarint(_ v: Int64) {

@@ -26,10 +26,16 @@ public struct CodecError: Error, CustomStringConvertible {
 }
 
 /// Reusable compression state; one per thread (zstd contexts are not thread-safe).
+///
+/// Compresses into a scratch buffer kept across calls and appends only the compressed bytes to the caller's
+/// array: sizing the output for the worst case (`ZSTD_compressBound`, about the input's size) in the caller's
+/// array zero-filled multi-MiB of memory per page and left every stored page holding that capacity.
 public final class Compressor {
     public let codec: Codec
     public let level: Int32
     private var cctx: OpaquePointer?
+    private var scratch: UnsafeMutableRawPointer?
+    private var scratchSize = 0
 
     public init(codec: Codec, level: Int32 = 3) {
         self.codec = codec
@@ -37,35 +43,42 @@ public final class Compressor {
         if codec == .zstd { cctx = ZSTD_createCCtx() }
     }
 
-    deinit { if let cctx { ZSTD_freeCCtx(cctx) } }
+    deinit {
+        if let cctx { ZSTD_freeCCtx(cctx) }
+        free(scratch)
+    }
+
+    /// The scratch buffer, grown to at least `size` bytes (contents not kept).
+    private func scratchBuffer(_ size: Int) -> UnsafeMutableRawPointer {
+        if size > scratchSize || scratch == nil {
+            free(scratch)
+            scratch = malloc(max(size, 1))
+            scratchSize = size
+        }
+        return scratch!
+    }
 
     /// Compresses `src`, appending the compressed bytes to `out`.
     public func compress(_ src: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
-        let start = out.count
         switch codec {
         case .none:
             out.append(contentsOf: src)
         case .zstd:
             let bound = ZSTD_compressBound(src.count)
-            out.append(contentsOf: repeatElement(0, count: bound))
-            let n = out.withUnsafeMutableBytes { dst in
-                ZSTD_compressCCtx(cctx, dst.baseAddress! + start, bound, src.baseAddress, src.count, level)
-            }
+            let dst = scratchBuffer(bound)
+            let n = ZSTD_compressCCtx(cctx, dst, bound, src.baseAddress, src.count, level)
             if ZSTD_isError(n) != 0 {
                 throw CodecError(description: "zstd compress: \(String(cString: ZSTD_getErrorName(n)))")
             }
-            out.removeLast(bound - n)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: dst, count: n))
         case .lz4:
             let bound = Int(LZ4_compressBound(Int32(src.count)))
-            out.append(contentsOf: repeatElement(0, count: bound))
-            let n = out.withUnsafeMutableBytes { dst in
-                LZ4_compress_default(
-                    src.baseAddress?.assumingMemoryBound(to: CChar.self),
-                    (dst.baseAddress! + start).assumingMemoryBound(to: CChar.self),
-                    Int32(src.count), Int32(bound))
-            }
+            let dst = scratchBuffer(bound)
+            let n = LZ4_compress_default(
+                src.baseAddress?.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self),
+                Int32(src.count), Int32(bound))
             if n <= 0 && src.count > 0 { throw CodecError(description: "lz4 compress failed") }
-            out.removeLast(bound - Int(n))
+            out.append(contentsOf: UnsafeRawBufferPointer(start: dst, count: Int(max(n, 0))))
         }
     }
 }
@@ -114,3 +127,7 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -58,17 +58,24 @@ public final class WAL: @unchecked Sendable {
     }
 
     /// Appends one record (not yet durable). Returns a ticket to pass to `sync(through:)`.
-    public func append(_ payload: [UInt8]) throws -> Ticket {
-        precondition(payload.count <= WAL.maxRecordSize, "WAL record too large")
+    public func append(_ payload: [UInt8]) throws -> Ticket { try append(parts: [payload]) }
+
+    /// Appends one record whose payload is the concatenation of `parts`, written as they are: a caller's
+    /// multi-MiB buffers (the lines of a batch) need not be copied into one payload first.
+    public func append(parts: [[UInt8]]) throws -> Ticket {
+        let size = parts.reduce(0) { $0 + $1.count }
+        precondition(size <= WAL.maxRecordSize, "WAL record too large")
+        var crc: UInt32 = 0
+        for p in parts { crc = p.withUnsafeBytes { CRC32C.checksum($0, continuing: crc) } }
         var header = ByteWriter(capacity: 8)
-        header.u32(UInt32(payload.count))
-        header.u32(CRC32C.checksum(payload))
+        header.u32(UInt32(size))
+        header.u32(crc)
         cond.lock()
         defer { cond.unlock() }
         try file.write(header.bytes)
-        try file.write(payload)
+        for p in parts where !p.isEmpty { try file.write(p) }
         written += 1
-        segmentBytes += payload.count + WAL.headerSize
+        segmentBytes += size + WAL.headerSize
         return Ticket(segment: segment, sequence: written)
     }
 

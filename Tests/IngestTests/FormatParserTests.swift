@@ -171,6 +171,23 @@ func parsedFields(_ format: LogFormat, _ line: String, zone: Int = 0, now: Int64
         #expect(timed > 0 || !everyLineTimed)
     }
 
+    /// The emitter's literal bits and names stand for `MetadataField.bit` and `rawValue`.
+    @Test func metadataFieldConstantsMatchTheCases() {
+        let constants: [(MetadataField, UInt8, String)] = [
+            (.traceID, MetadataField.traceIDBit, MetadataField.traceIDName),
+            (.status, MetadataField.statusBit, MetadataField.statusName),
+            (.method, MetadataField.methodBit, MetadataField.methodName),
+            (.path, MetadataField.pathBit, MetadataField.pathName),
+            (.clientIP, MetadataField.clientIPBit, MetadataField.clientIPName),
+            (.requestTime, MetadataField.requestTimeBit, MetadataField.requestTimeName),
+        ]
+        #expect(constants.count == MetadataField.allCases.count)
+        for (field, bit, name) in constants {
+            #expect(field.bit == bit)
+            #expect(field.rawValue == name)
+        }
+    }
+
     @Test func levelWordsNormalise() {
         let cases: [(String, Level?)] = [("ERROR", .error), ("err", .error), ("Warning", .warn), ("WARN", .warn),
                                          ("FATAL", .critical), ("crit", .critical), ("notice", .info),

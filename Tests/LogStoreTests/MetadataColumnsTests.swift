@@ -37,6 +37,19 @@ import Storage
         #expect(one.metadata(0) == [Label("trace_id", "t3"), Label("status", "500")])
     }
 
+    @Test func reservedMetadataRoomStaysNilUntilAPairArrives() {
+        var b = EntryBatch()
+        b.reserveMetadata(entries: 8, pairs: 8, valueBytes: 64)
+        b.append(timestamp: 1, line: "x")
+        #expect(b.metadata == nil)
+        let id = b.metadataNameID("status")
+        b.append(timestamp: 2, line: "y")
+        Array("500".utf8).withUnsafeBytes { b.appendMetadata(nameID: id, value: $0) }
+        #expect(b.metadata?.count == 2)
+        #expect(b.metadata(0) == [])
+        #expect(b.metadata(1) == [Label("status", "500")])
+    }
+
     @Test func byteAppendsNeedNoLabels() {
         var b = EntryBatch()
         let id = b.metadataNameID("client_ip")

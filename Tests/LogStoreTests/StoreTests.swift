@@ -54,6 +54,29 @@ import Storage
         #expect(try store.lines([eq("job", "nginx")], direction: .backward).map(\.2) == ["c", "b", "a2", "a", "early"])
     }
 
+    /// Batches of half a page or more become head pages as they are (no copy into the open page); blocks are
+    /// cut from the merged pages, so sort order and duplicate removal across batches stay as before.
+    @Test func largeBatchesAreHeadPagesAndStillMergeSortedWithoutDuplicates() throws {
+        let dir = temporaryDirectory()
+        let pad = String(repeating: "x", count: 40)
+        // smallOptions: 4096-byte pages; each batch holds about 5 KB. The second starts in the first one's last
+        // second, repeats its last entry and brings one older entry.
+        let first = (0..<100).map { (Int64($0 / 2) * 10, "a\($0) \(pad)") }
+        let second = [first[99], (Int64(35), "late \(pad)")] + (100..<200).map { (Int64($0 / 2) * 10, "a\($0) \(pad)") }
+        // Distinct timestamps apart from pairs of neighbours (kept in arrival order) and the repeated entry.
+        let expected = (first + second.dropFirst()).enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+        let store = try LogStore(directory: dir, options: smallOptions())
+        try store.append(tenant: "fake", [(nginx, batch(first))])
+        try store.append(tenant: "fake", [(nginx, batch(second))])
+        #expect(try store.lines([eq("job", "nginx")]).map(\.2) == expected)
+        store.close()
+        let replayed = try LogStore(directory: dir, options: smallOptions())
+        #expect(try replayed.lines([eq("job", "nginx")]).map(\.2) == expected)
+        try replayed.flush()
+        #expect(try replayed.lines([eq("job", "nginx")]).map(\.2) == expected)
+        replayed.close()
+    }
+
     @Test func timeRangeIsFromInclusiveToExclusive() throws {
         let store = try LogStore(directory: temporaryDirectory(), options: smallOptions())
         try store.append(tenant: "fake", [(nginx, batch((0..<10).map { (Int64($0) * 100, "l\($0)") }))])

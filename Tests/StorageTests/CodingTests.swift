@@ -69,6 +69,22 @@ import Testing
         #expect(out == raw)
     }
 
+    @Test("one compressor reused for inputs of growing and shrinking size", arguments: Codec.allCases)
+    func compressorReuse(_ codec: Codec) throws {
+        let c = Compressor(codec: codec)
+        for (i, n) in [0, 100, 300_000, 17, 1_000_000, 5].enumerated() {
+            let raw = (0..<n).map { UInt8(truncatingIfNeeded: ($0 / 7) &* 31 &+ i) }
+            var stored: [UInt8] = [1, 2, 3]  // appended to, not replaced
+            try raw.withUnsafeBytes { try c.compress($0, into: &stored) }
+            #expect(Array(stored.prefix(3)) == [1, 2, 3])
+            var out: [UInt8] = []
+            try stored.dropFirst(3).withUnsafeBytes {
+                try Decompressor().decompress($0, codec: codec, rawSize: n, into: &out)
+            }
+            #expect(out == raw)
+        }
+    }
+
     @Test func corruptCompressedDataIsAnError() throws {
         let raw = [UInt8](repeating: 65, count: 10000)
         var stored: [UInt8] = []
@@ -96,6 +112,30 @@ import Testing
                 #expect(CRC32C.checksum(slice) == CRC32C.software(slice))
                 #expect(CRC32C.checksum(slice, continuing: 0xDEAD_BEEF) == CRC32C.software(slice, continuing: 0xDEAD_BEEF))
             }
+        }
+    }
+
+    /// Long inputs run three crc32 chains joined by zero-byte operators (blocks of 3 x 8 KiB, then 3 x 256 B):
+    /// lengths around those block sizes, at unaligned starts, and chained calls.
+    @Test func threeWayHardwareVersionAgreesOnLongInputs() {
+        var bytes = [UInt8](repeating: 0, count: 120_011)
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in bytes.indices {
+            x ^= x << 13
+            x ^= x >> 7
+            x ^= x << 17
+            bytes[i] = UInt8(truncatingIfNeeded: x)
+        }
+        bytes.withUnsafeBytes { b in
+            for start in [0, 1, 5] {
+                for n in [767, 768, 769, 3 * 256 * 2 + 9, 24_575, 24_576, 24_577, 3 * 8192 + 3 * 256 + 7, 100_000, 120_000] {
+                    let slice = UnsafeRawBufferPointer(rebasing: b[start..<(start + n)])
+                    #expect(CRC32C.checksum(slice) == CRC32C.software(slice), "start \(start), \(n) bytes")
+                }
+            }
+            let all = UnsafeRawBufferPointer(rebasing: b[0..<120_000])
+            let first = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: b[0..<50_001]))
+            #expect(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: b[50_001..<120_000]), continuing: first) == CRC32C.software(all))
         }
     }
 }

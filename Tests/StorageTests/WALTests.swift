@@ -29,6 +29,23 @@ func temporaryDirectory(_ name: String = #function) -> String {
         #expect(try records(dir).0 == ["three"])
     }
 
+    @Test func aRecordInPartsReplaysAsOnePayload() throws {
+        let dir = temporaryDirectory()
+        let wal = try WAL(directory: dir)
+        let t = try wal.append(parts: [Array("head-".utf8), [], Array("lines".utf8), Array("-tail".utf8)])
+        try wal.sync(through: t)
+        try wal.appendDurably(Array("next".utf8))
+        let (recs, report) = try records(dir)
+        #expect(recs == ["head-lines-tail", "next"])
+        #expect(report.damage.isEmpty)
+        // The checksum covers all parts: flipping a byte of the last part is detected.
+        let path = dir + "/" + (try FS.list(dir).first!)
+        var bytes = try FS.readFile(path)
+        bytes[8 + 14] ^= 0x01
+        try FS.publishAtomically(bytes, to: path)
+        #expect(try records(dir).1.damage.count == 1)
+    }
+
     @Test("a torn tail is reported and truncated, earlier records survive", arguments: [1, 3, 7, 9, 12])
     func tornTail(cut: Int) throws {
         let dir = temporaryDirectory()
