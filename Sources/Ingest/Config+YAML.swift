@@ -32,7 +32,8 @@ extension IngestConfig {
             throw ConfigError.yaml(e, file: file)
         }
         let doc = YAMLCursor(node: root, path: "", file: file)
-        let keys = try doc.mapping(allowed: ["data", "listen", "tenant", "limits", "positions", "tailer", "server", "sources"])
+        let keys = try doc.mapping(allowed: ["data", "listen", "tenant", "limits", "positions", "tailer", "server", "incidents",
+                                              "sources"])
         let base = baseDirectory
         func resolve(_ p: String) -> String { Self.resolve(p, against: base) }
 
@@ -45,6 +46,7 @@ extension IngestConfig {
         if let p = keys["positions"] { config.positionsFile = resolve(try p.nonEmptyString()) }
         if let t = keys["tailer"] { config.tailer = try t.tailer() }
         if let s = keys["server"] { config.server = try s.server() }
+        if let i = keys["incidents"] { config.incidents = try i.incidents(resolve: resolve) }
         if let s = keys["sources"] {
             for (i, item) in try s.sequence().enumerated() {
                 config.sources.append(try item.source(index: i, defaultTenant: config.defaultTenant,

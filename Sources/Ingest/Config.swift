@@ -20,6 +20,8 @@ public struct IngestConfig: Sendable {
     public var tailer: TailerSettings
     /// The HTTP API's limits and authentication (`server:`).
     public var server = ServerSettings()
+    /// Rule evaluation by `mclog serve` (`incidents:`).
+    public var incidents = IncidentSettings()
     public var sources: [SourceConfig]
 
     /// The address `listen` defaults to.
