@@ -3,11 +3,11 @@ extension Incident {
     public static let openTail: Int64 = 3_600_000_000_000
 
     /// The end of the window to correlate: the recorded end, else (still open) now — but at most an hour past
-    /// the latest event or note, so that an incident left open on old data is not correlated over months of
-    /// unrelated logs.
+    /// the latest event, so that an incident left open on old data is not correlated over months of unrelated
+    /// logs. Notes do not count: one written today about last week's incident must not stretch its window.
     public func correlationEnd(now: Int64) -> Int64 {
         if let end { return end }
-        let latest = max(start, events.map(\.time).max() ?? start, notes.map(\.time).max() ?? start)
+        let latest = max(start, events.map(\.time).max() ?? start)
         return max(start, min(now, latest + Self.openTail))
     }
 

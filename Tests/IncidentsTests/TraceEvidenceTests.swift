@@ -49,8 +49,9 @@ struct TraceScenario {
             lines.append(timestamp: Scenario.at(14, 2 + i, 21), line: "ERROR app.inference: vLLM request failed: 503 trace_id=\(id)",
                          metadata: [Label("trace_id", id)])
         }
+        // Its own stream (a second backend host), so the scenario's streams stay in time order.
         try logs.append(tenant: Tenant.defaultID, [(try LabelSet([Label("job", "backend"), Label("zone", "kzone"),
-                                                                   Label("level", "error")]), lines)])
+                                                                   Label("level", "error"), Label("host", "api-2")]), lines)])
     }
 }
 
@@ -98,7 +99,8 @@ struct TraceScenario {
         #expect(item.text.contains("2 traces shared with 2 error log lines"))
         let md = pm.markdown()
         #expect(md.contains("## Trace Evidence"))
-        #expect(md.contains(#"{level=~"critical|error|warn", zone="kzone"} | trace_id="\#(TraceScenario.linked[0])""#))
+        // (pipes are escaped inside the Markdown table)
+        #expect(md.contains(#"zone="kzone"} \| trace_id="\#(TraceScenario.linked[0])""#))
         #expect(pm.html().contains("<a href=\"/api/traces/\(TraceScenario.linked[0])\">"))
         // The linking query runs unchanged and finds the backend line.
         let q = #"{level=~"critical|error|warn", zone="kzone"} | trace_id="\#(TraceScenario.linked[0])""#

@@ -23,21 +23,5 @@ import Testing
         #expect(d.rulesDirectory == nil && d.intervalNanos == 60_000_000_000 && d.windowNanos == 3_600_000_000_000)
         #expect(try IngestConfig.parse(yaml: "data: d\nincidents: {interval: 0}\n", baseDirectory: "/x").incidents.intervalNanos == 0)
     }
-
-    @Test(arguments: [
-        ("data: d\nincidents:\n  interval: 500ms\n", "mclog.yaml:3:13: incidents.interval: must be at least 1s"),
-        ("data: d\nincidents:\n  interval: often\n", "mclog.yaml:3:13: incidents.interval: \"often\" is not a duration"),
-        ("data: d\nincidents:\n  window: 30s\n", "mclog.yaml:3:11: incidents.window: must be at least 1m"),
-        ("data: d\nincidents:\n  rules: ''\n", "mclog.yaml:3:10: incidents.rules: must not be empty"),
-        ("data: d\nincidents:\n  rule: queries\n", "mclog.yaml:3:3: incidents.rule: unknown key"),
-        ("data: d\nincidents: queries\n", "mclog.yaml:2:12: incidents: expected a mapping"),
-    ])
-    func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
-        do {
-            _ = try IngestConfig.parse(yaml: yaml, baseDirectory: "/x")
-            Issue.record("accepted: \(yaml)")
-        } catch {
-            #expect("\(error)".hasPrefix(expected), "got: \(error)")
-        }
-    }
+    // Errors (with line, column and key path) are in ConfigTests.errorsNameLineAndKeyPath.
 }

@@ -119,6 +119,12 @@ import Testing
         ("data: d\nserver:\n  auth:\n    basic_users: {grafana: {tenant: ops}}\n",
          "mclog.yaml:4:28: server.auth.basic_users.grafana: missing the required key \"password\""),
         ("data: d\nserver:\n  auth:\n    bearer_tokens: {abc: 'bad tenant!'}\n", "mclog.yaml:4:26: server.auth.bearer_tokens.abc: "),
+        ("data: d\nincidents:\n  interval: 500ms\n", "mclog.yaml:3:13: incidents.interval: must be at least 1s"),
+        ("data: d\nincidents:\n  interval: often\n", "mclog.yaml:3:13: incidents.interval: \"often\" is not a duration"),
+        ("data: d\nincidents:\n  window: 30s\n", "mclog.yaml:3:11: incidents.window: must be at least 1m"),
+        ("data: d\nincidents:\n  rules: ''\n", "mclog.yaml:3:10: incidents.rules: must not be empty"),
+        ("data: d\nincidents:\n  rule: queries\n", "mclog.yaml:3:3: incidents.rule: unknown key"),
+        ("data: d\nincidents: queries\n", "mclog.yaml:2:12: incidents: expected a mapping"),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
         do {
