@@ -86,7 +86,8 @@ public struct DemoDay: Sendable {
         }
         // OTLP/JSON, as an OpenTelemetry SDK would export it to `POST /v1/traces`.
         let traces = gen.traceBatches()
-        try OTLPJSON.encode(traces, ids: .hex).write(toFile: directory + "/" + Self.tracesFile, atomically: true, encoding: .utf8)
+        try ("{\"resourceSpans\":" + OTLPJSON.encode(traces, ids: .hex) + "}")
+            .write(toFile: directory + "/" + Self.tracesFile, atomically: true, encoding: .utf8)
         let fired = gen.alerts.firing, resolved = gen.alerts.resolved
         try fired.write(toFile: directory + "/alertmanager-firing.json", atomically: true, encoding: .utf8)
         try resolved.write(toFile: directory + "/alertmanager-resolved.json", atomically: true, encoding: .utf8)
