@@ -40,14 +40,16 @@ let package = Package(
         .target(
             name: "Ingest", dependencies: ["LogStore", "Storage", "ByteSearch", "CGlibcExtras", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath),
-        // Incidents reads through LogQL (as the HTTP API does) and publishes its records with Storage's atomic files.
+        // Incidents reads through LogQL (as the HTTP API does) and TraceStore's search (trace evidence), and
+        // publishes its records with Storage's atomic files.
         .target(
-            name: "Incidents", dependencies: ["LogQL", "LogStore", "Storage", .product(name: "Yams", package: "Yams")],
+            name: "Incidents",
+            dependencies: ["LogQL", "LogStore", "Storage", "TraceStore", .product(name: "Yams", package: "Yams")],
             exclude: ["IncidentStore+Format.md"]),
         .target(
             name: "MCServer",
             dependencies: [
-                "LogStore", "LogQL", "Ingest", "Storage", "TraceStore",
+                "LogStore", "LogQL", "Ingest", "Storage", "TraceStore", "Incidents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -74,11 +76,13 @@ let package = Package(
         .testTarget(
             name: "MCServerTests",
             dependencies: [
-                "MCServer", "LogStore", "Ingest", "TraceStore",
+                "MCServer", "LogStore", "Ingest", "TraceStore", "Incidents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage", "PostgresTestSupport"]),
+        .testTarget(
+            name: "IncidentsTests",
+            dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage", "TraceStore", "PostgresTestSupport"]),
         .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents", "PostgresTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -79,7 +79,9 @@ public struct AlertJoiner: Sendable {
                                           alertFingerprint: a.fingerprint, alertResolved: true))
             let fingerprints = Set(i.events.compactMap(\.alertFingerprint))
             let resolved = Set(i.events.filter { $0.alertResolved == true }.compactMap(\.alertFingerprint))
-            if fingerprints == resolved { i.end = max(i.end ?? ends, ends) }
+            // Resolutions may arrive in any order: the window ends at the latest one.
+            let lastResolution = i.events.filter { $0.alertResolved == true }.map(\.time).max() ?? ends
+            if fingerprints == resolved { i.end = max(i.end ?? lastResolution, lastResolution) }
         }
         return target.id
     }

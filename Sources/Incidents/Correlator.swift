@@ -15,6 +15,8 @@ public final class Correlator: @unchecked Sendable {
     public var baseline: Int64 = 60 * 60_000_000_000
     /// Most log lines read for signatures (newest lines beyond it are not mined).
     public var maxSignatureLines = 200_000
+    /// Spans longer than this are slow (the runbook's P3 threshold for p95 latency).
+    public var slowSpan: Int64 = 2_000_000_000
 
     public init(engine: Engine, rules: [DetectionRule], traces: TraceEvidenceSource? = nil, tenant: String = Tenant.defaultID) {
         self.engine = engine
@@ -71,7 +73,7 @@ public final class Correlator: @unchecked Sendable {
         var limitations: [String] = []
         var spanGroups: [SpanGroup] = []
         if let traces {
-            spanGroups = try traces.spanGroups(tenant: tenant, from: scanFrom, to: scanTo, zones: zones, slowerThan: 2_000_000_000)
+            spanGroups = try traceEvidence(traces, zones: zones, from: scanFrom, to: scanTo)
         } else {
             limitations.append("Traces were not searched: no span store is configured, so no span evidence is included.")
         }
@@ -93,7 +95,7 @@ public final class Correlator: @unchecked Sendable {
             detectedAt: detectedAt, severity: severity.severity, severityRule: severity.rule, zones: scopeZones,
             impactedServices: [], summary: "", timeline: [], rootCause: ranking, impact: impact, actionItems: [],
             prevention: [], signatures: signatures, ruleHits: hits, changes: changes,
-            chart: edge.chart(zones: zones, from: scanFrom, to: scanTo), limitations: limitations,
+            traces: spanGroups, chart: edge.chart(zones: zones, from: scanFrom, to: scanTo), limitations: limitations,
             searchedFrom: scanFrom, searchedTo: scanTo)
         pm.impactedServices = Self.services(pm)
         pm.title = subject.title ?? Self.title(pm)

@@ -78,6 +78,20 @@ extension PostMortem {
                 + "<td>\(evidenceHTML(g.evidence))</td></tr>\n"
         }
         h += "</table>\n"
+        if !traces.isEmpty {
+            h += "<h2>Trace Evidence</h2>\n<table><tr><th>first seen</th><th>last seen</th><th>service</th><th>operation</th>"
+                + "<th>error spans</th><th>slow spans</th><th>traces</th><th>shared with error log lines</th></tr>\n"
+            for g in traces {
+                let ids = g.traceIDs.prefix(3).map { "<a href=\"/api/traces/\(esc($0))\"><code>\(esc($0))</code></a>" }
+                    .joined(separator: "<br>")
+                let linked = g.linkedTraceIDs.first.map {
+                    "\(g.linkedLogLines) lines<br>" + evidenceHTML(Evidence(query: traceLogQuery($0), from: searchedFrom, to: searchedTo))
+                } ?? "none"
+                h += "<tr><td>\(CivilDate.clock(g.firstSeen))</td><td>\(CivilDate.clock(g.lastSeen))</td><td>\(esc(g.service))</td>"
+                    + "<td>\(esc(g.operation))</td><td>\(g.errorSpans)</td><td>\(g.slowSpans)</td><td>\(ids)</td><td>\(linked)</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
         if !limitations.isEmpty {
             h += "<h2>Limitations</h2>\n<ul>\n" + limitations.map { "<li>\(esc($0))</li>\n" }.joined() + "</ul>\n"
         }

@@ -54,6 +54,16 @@ extension PostMortem {
                 + "\(g.anomalous ? "yes" : "no") | \(g.job) | \(g.zones.joined(separator: ", ")) | \(g.hosts.joined(separator: ", ")) | "
                 + "`\(cell(g.template))` | \(cell(String(g.example.prefix(200)))) |\n"
         }
+        if !traces.isEmpty {
+            s += "\n## Trace Evidence\n\n| first seen | last seen | service | operation | error spans | slow spans | traces | shared with error log lines |\n"
+            s += "|---|---|---|---|---|---|---|---|\n"
+            for g in traces {
+                let ids = g.traceIDs.prefix(3).map { "`\($0)`" }.joined(separator: ", ")
+                let linked = g.linkedTraceIDs.first.map { "\(g.linkedLogLines) lines, e.g. `\(cell(traceLogQuery($0)))`" } ?? "none"
+                s += "| \(CivilDate.clock(g.firstSeen)) | \(CivilDate.clock(g.lastSeen)) | \(cell(g.service)) | \(cell(g.operation)) | "
+                    + "\(g.errorSpans) | \(g.slowSpans) | \(ids) | \(linked) |\n"
+            }
+        }
         if !ruleHits.isEmpty {
             s += "\n## Rule Hits\n\n| rule | labels | first seen | last seen | peak | severity |\n|---|---|---|---|---|---|\n"
             for h in ruleHits {
@@ -68,6 +78,11 @@ extension PostMortem {
         s += "\n_Searched \(CivilDate.rfc3339(searchedFrom)) – \(CivilDate.rfc3339(searchedTo)). Run an evidence query with "
             + "`mclog query '<query>' --from <from> --to <to>`._\n"
         return s
+    }
+
+    /// The log lines of one trace in the post-mortem's scope: what links a span to the error lines it caused.
+    func traceLogQuery(_ traceID: String) -> String {
+        LogQLText.selector([#"level=~"critical|error|warn""#], zones: zones) + " | trace_id=" + LogQLText.quote(traceID)
     }
 
     func evidenceText(_ e: Evidence) -> String {

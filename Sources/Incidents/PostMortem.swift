@@ -23,6 +23,9 @@ public struct PostMortem: Codable, Sendable {
     public var signatures: [Signature]
     public var ruleHits: [RuleHit]
     public var changes: [Change]
+    /// Error and slow spans by service and operation, linked to the error log lines that share their trace ids
+    /// (empty when no span store was searched; `limitations` then says so).
+    public var traces: [SpanGroup]
     public var chart: Chart
     /// What the correlator could not look at (e.g. traces without a span store), said plainly.
     public var limitations: [String]

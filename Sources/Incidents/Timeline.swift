@@ -42,8 +42,10 @@ enum Timeline {
                                       evidence: c.evidence))
         }
         for g in spanGroups {
+            let linked = g.linkedTraceIDs.isEmpty ? ""
+                : " (\(g.linkedTraceIDs.count) trace\(g.linkedTraceIDs.count == 1 ? "" : "s") shared with \(g.linkedLogLines) error log lines)"
             items.append(TimelineItem(time: g.firstSeen, source: .trace, layer: Layer.of(job: g.service),
-                                      text: "\(g.errorSpans) error and \(g.slowSpans) slow spans of \(g.service) \(g.operation)",
+                                      text: "\(g.errorSpans) error and \(g.slowSpans) slow spans of \(g.service) \(g.operation)\(linked)",
                                       evidence: g.traceIDs.first.map { Evidence(traceID: $0) }))
         }
         for n in notes {

@@ -23,6 +23,8 @@ public struct IngestConfig: Sendable {
     public var server = ServerSettings()
     /// Where incidents (and, with scale-out, block metadata) live: `embedded` or a PostgreSQL database.
     public var metastore = MetastoreLocation.embedded
+    /// Rule evaluation by `mclog serve` (`incidents:`).
+    public var incidents = IncidentSettings()
     public var sources: [SourceConfig]
 
     /// The address `listen` defaults to.

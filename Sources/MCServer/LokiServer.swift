@@ -8,10 +8,13 @@ public struct LokiServer: Sendable {
     public let api: LokiAPI
     /// The Tempo-compatible trace routes, served on the same port when set.
     public let tempo: TempoAPI?
+    /// The Alertmanager webhook and incident routes, served on the same port when set.
+    public let incidents: IncidentAPI?
 
-    public init(api: LokiAPI, tempo: TempoAPI? = nil) {
+    public init(api: LokiAPI, tempo: TempoAPI? = nil, incidents: IncidentAPI? = nil) {
         self.api = api
         self.tempo = tempo
+        self.incidents = incidents
     }
 
     /// The Hummingbird application; `onRunning` receives the bound port (useful with port 0).
@@ -22,6 +25,7 @@ public struct LokiServer: Sendable {
         logger.logLevel = .warning
         let router = api.router()
         tempo?.addRoutes(router)
+        incidents?.addRoutes(router)
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter()),

@@ -4,6 +4,7 @@ import Incidents
 import Ingest
 import LogQL
 import LogStore
+import TraceStore
 
 /// `mclog demo`: writes a realistic day of the platform with one scripted incident, ingests it with the import
 /// path (the same format parsers as the tailer), applies the Alertmanager payloads, detects the incidents with the
@@ -13,7 +14,8 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Generate a day of logs with an incident, ingest it, and print its post-mortem.",
         discussion: """
-            Writes DIR/logs (nine zones: nginx access and error, backend, vLLM, kernel; Alertmanager payloads; \
+            Writes DIR/logs (nine zones: nginx access and error, backend, vLLM, kernel; OTLP traces whose ids \
+            appear in the backend log; Alertmanager payloads; \
             truth.json with what the generator scripted), the store in DIR/data, and the post-mortem. \
             Explore afterwards with: mclog query --data DIR/data …, mclog incidents list --data DIR/data.
             """)
@@ -80,25 +82,32 @@ struct DemoCommand: ParsableCommand {
         progress.finish()
         printError("demo: wrote and imported \(importer.lines) lines (\(megabytes(importer.bytes))) of \(day.zones.count) zones into \(dataDir)")
 
-        let correlator = try options.correlator(store: store)
+        // The traces, as `POST /v1/traces` would store them: into the span store `mclog serve` keeps in DATA/traces.
+        let traceJSON = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/" + DemoDay.tracesFile)))
+        let traces = try TraceStore(directory: dataDir + "/traces")
+        defer { traces.close() }
+        let appended = try traces.append(tenant: options.tenant, try OTLPJSON.decode(traceJSON))
+        try traces.flush()
+        printError("demo: ingested \(appended.acceptedSpans) spans of \(truth.tracedRequests) traces into \(dataDir)/traces")
+
+        let correlator = try options.correlator(store: store, traces: traces)
         let incidents = try EmbeddedIncidentStore(dataDirectory: dataDir, tenant: options.tenant)
         // Alertmanager's webhooks, as `POST /api/v1/alerts` would receive them: HighErrorRate fires, then resolves.
         for name in ["alertmanager-firing.json", "alertmanager-resolved.json"] {
             let payload = try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/" + name))
             try AlertJoiner(store: incidents).apply(try AlertmanagerWebhook.decode(payload))
         }
-        let found = try detectAndStore(correlator: correlator, store: incidents, from: truth.dayStart, to: truth.dayEnd,
-                                       dryRun: false)
-        for (incident, pm, _) in found {
-            printError("demo: \(incident?.id.description ?? "-") \(pm.severity.rawValue) \(pm.zones.joined(separator: ",")) "
+        let found = try correlator.detectAndStore(into: incidents, from: truth.dayStart, to: truth.dayEnd).map(\.postMortem)
+        for pm in found {
+            printError("demo: \(pm.id?.description ?? "-") \(pm.severity.rawValue) \(pm.zones.joined(separator: ",")) "
                        + "\(CivilDateText.clock(pm.start))–\(CivilDateText.clock(pm.end)) \(pm.impact.failedRequests) failed — \(pm.title)")
         }
         guard let worst = found.min(by: { a, b in
-            (a.1.severity, -a.1.impact.failedRequests) < (b.1.severity, -b.1.impact.failedRequests)
+            (a.severity, -a.impact.failedRequests) < (b.severity, -b.impact.failedRequests)
         }) else {
             throw UsageError("the rules found no incident in the demo day (rules folder: \(try options.rulesDirectory()))")
         }
-        try PostMortemOutput.write(worst.1, format: format, out: out)
+        try PostMortemOutput.write(worst, format: format, out: out)
     }
 }
 

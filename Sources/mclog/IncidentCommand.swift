@@ -152,11 +152,14 @@ struct IncidentsCommand: ParsableCommand {
             let (dataDirectory, stores) = try metastore.open(data: data)
             let store = try LogStore(directory: dataDirectory, readOnly: true)
             defer { store.close() }
-            let correlator = try options.correlator(store: store)
-            let found = try detectAndStore(correlator: correlator, store: try stores.store(tenant: options.tenant),
-                                           from: start, to: end, dryRun: dryRun)
+            let traces = try openTraceEvidence(dataDirectory: dataDirectory)
+            defer { traces?.close() }
+            let correlator = try options.correlator(store: store, traces: traces)
+            let found = try correlator.detectAndStore(into: try stores.store(tenant: options.tenant), from: start, to: end,
+                                                      dryRun: dryRun)
             if found.isEmpty { print("no rule fired between \(TimeArgument.format(start)) and \(TimeArgument.format(end))") }
-            for (incident, pm, created) in found {
+            for o in found {
+                let (incident, pm, created) = (o.incident, o.postMortem, o.created)
                 let what = dryRun ? "would open" : (created ? "opened" : "updated")
                 let id = incident?.id.description ?? "-"
                 print("\(what)\t\(id)\t\(pm.severity.rawValue)\t\(TimeArgument.format(pm.start))\t\(TimeArgument.format(pm.end))\t"

@@ -3,6 +3,7 @@ import Foundation
 import Incidents
 import LogQL
 import LogStore
+import TraceStore
 
 /// Options of the incident commands: the rule folder and the tenant.
 struct IncidentOptions: ParsableArguments {
@@ -18,6 +19,12 @@ struct IncidentOptions: ParsableArguments {
     /// The rule folder; an explicit one must exist.
     func rulesDirectory() throws -> String {
         if let rules { return rules }
+        if let found = Self.defaultRulesDirectory() { return found }
+        throw UsageError("no detection rules found: pass --rules DIR (the queries/ folder of the mclog repository)")
+    }
+
+    /// `$MCLOG_RULES`, else `./queries`, else the `queries/` folder of the checkout that holds the binary.
+    static func defaultRulesDirectory() -> String? {
         if let env = ProcessInfo.processInfo.environment["MCLOG_RULES"] { return env }
         if FileManager.default.fileExists(atPath: "queries") { return "queries" }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -26,7 +33,7 @@ struct IncidentOptions: ParsableArguments {
             if FileManager.default.fileExists(atPath: q + "/cuda-oom.yaml") { return q }
             dir.deleteLastPathComponent()
         }
-        throw UsageError("no detection rules found: pass --rules DIR (the queries/ folder of the mclog repository)")
+        return nil
     }
 
     func loadRules() throws -> [DetectionRule] {
@@ -36,8 +43,10 @@ struct IncidentOptions: ParsableArguments {
         }
     }
 
-    func correlator(store: LogStore) throws -> Correlator {
-        let c = Correlator(engine: Engine(store: store), rules: try loadRules(), traces: nil, tenant: tenant)
+    /// A correlator over the log store and, when `traces` is given, its span store's evidence.
+    func correlator(store: LogStore, traces: TraceStore? = nil) throws -> Correlator {
+        let c = Correlator(engine: Engine(store: store), rules: try loadRules(), traces: traces.map(TraceStoreEvidence.init),
+                           tenant: tenant)
         c.margin = try TimeArgument.duration(margin)
         return c
     }
@@ -72,45 +81,10 @@ func incidentID(_ s: String) throws -> IncidentID {
     return id
 }
 
-/// Finds incidents with the rules over `[from, to]` and stores them: a candidate joins a stored incident of the
-/// same zone whose window it overlaps, else opens a new one. Returns the incidents touched with their drafts.
-func detectAndStore(correlator: Correlator, store: IncidentStore, from: Int64, to: Int64, dryRun: Bool)
-    throws -> [(Incident?, PostMortem, Bool)]
-{
-    let detector = IncidentDetector(evaluator: RuleEvaluator(engine: correlator.engine, tenant: correlator.tenant),
-                                    rules: correlator.rules)
-    let (allHits, candidates) = try detector.detect(from: from, to: to)
-    var out: [(Incident?, PostMortem, Bool)] = []
-    let existing = try store.list()
-    for c in candidates {
-        let zones = c.zone.map { [$0] } ?? []
-        let match = existing.first { i in
-            i.zones == zones && i.openedBy != "manual" && i.start <= c.to + correlator.margin && (i.end ?? .max) >= c.from - correlator.margin
-        }
-        let subject = Correlator.Subject(id: match?.id, title: match?.title, from: c.from, to: c.to, zones: zones,
-                                         events: match?.events ?? [], notes: match?.notes ?? [],
-                                         hits: c.from - correlator.margin >= from && c.to + correlator.margin <= to ? allHits : nil)
-        var pm = try correlator.postMortem(subject)
-        if dryRun {
-            out.append((nil, pm, false))
-            continue
-        }
-        if let m = match {
-            let updated = try store.update(m.id) { i in
-                i.start = min(i.start, pm.start)
-                i.end = max(i.end ?? pm.end, pm.end)
-                i.severity = pm.severity
-                i.severityRule = pm.severityRule
-                i.services = pm.impactedServices
-            }
-            out.append((updated, pm, false))
-        } else {
-            let draft = IncidentDraft(title: pm.title, start: pm.start, end: pm.end, zones: zones, services: pm.impactedServices,
-                                      severity: pm.severity, severityRule: pm.severityRule, openedBy: "rule")
-            let created = try store.create(draft)
-            pm.id = created.id
-            out.append((created, pm, true))
-        }
-    }
-    return out
+/// The span store under a data directory (`<data>/traces`, where `mclog serve` keeps it), opened read-only so that
+/// a running server keeps writing; nil when the directory holds no traces.
+func openTraceEvidence(dataDirectory: String) throws -> TraceStore? {
+    let dir = dataDirectory + "/traces"
+    guard FileManager.default.fileExists(atPath: dir + "/tenants") else { return nil }
+    return try TraceStore(directory: dir, readOnly: true)
 }

@@ -49,9 +49,7 @@ struct PostmortemCommand: ParsableCommand {
             guard let incident = try stores.store(tenant: options.tenant).get(iid) else {
                 throw UsageError("no incident \(iid) in \(stores.location(tenant: options.tenant))")
             }
-            subject = Correlator.Subject(id: incident.id, title: incident.title, from: incident.start,
-                                         to: incident.end ?? TimeArgument.nowNanos(), zones: incident.zones,
-                                         events: incident.events, notes: incident.notes)
+            subject = incident.subject(now: TimeArgument.nowNanos())
         } else {
             guard let from else { throw UsageError("give an incident ID, or --from (and --to) for an ad hoc report") }
             let now = TimeArgument.nowNanos()
@@ -62,7 +60,9 @@ struct PostmortemCommand: ParsableCommand {
         }
         let store = try LogStore(directory: dataDirectory, readOnly: true)
         defer { store.close() }
-        let pm = try options.correlator(store: store).postMortem(subject)
+        let traces = try openTraceEvidence(dataDirectory: dataDirectory)
+        defer { traces?.close() }
+        let pm = try options.correlator(store: store, traces: traces).postMortem(subject)
         try PostMortemOutput.write(pm, format: format, out: out)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Incidents
 import Ingest
 import LogStore
 import MCServer
@@ -12,7 +13,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the Loki-compatible HTTP API (push, query, labels, series, metrics) over the store.",
         discussion: """
             With --config, the file's data directory, listen address, limits, server section (query limits, \
-            auth) and sources apply: the sources are tailed into the same store while the API serves. \
+            auth), incidents section (rule evaluation) and sources apply: the sources are tailed into the same \
+            store while the API serves, and the detection rules run on an interval. \
             Options given on the command line override the file. SIGINT/SIGTERM stop the server, then the \
             tailers after checkpointing.
             """)
@@ -54,8 +56,12 @@ struct ServeCommand: ParsableCommand {
         for d in store.openReport.damage { printError("warning: \(d)") }
         let tailers = cfg.sources.isEmpty ? nil : try IngestRunner(config: cfg, store: store)
         let tempo = try openTraces(options: options, dataDirectory: cfg.dataDirectory)
+        let incidentStores = try IncidentStores(metastore: cfg.metastore, dataDirectory: cfg.dataDirectory)
+        defer { incidentStores.close() }
+        let (incidents, rules) = try openIncidents(settings: cfg.incidents, options: options, stores: incidentStores,
+                                                   logs: store, traces: tempo.store)
         let server = LokiServer(api: LokiAPI(store: store, options: options, configText: configText, tailers: tailers),
-                                tempo: tempo)
+                                tempo: tempo, incidents: incidents)
         let directory = cfg.dataDirectory
         let host = options.host
         let sourceCount = cfg.sources.count
@@ -63,6 +69,7 @@ struct ServeCommand: ParsableCommand {
         let failure = FailureBox()
         try startOTLP(tempo, failure: failure, done: done)
         tailers?.start()
+        rules?.start()
         Task {
             do {
                 let app = server.application { port in
@@ -76,6 +83,7 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        rules?.stopAndWait()
         tailers?.stopAndWait()
         store.close()
         tempo.store.close()

@@ -124,6 +124,12 @@ import Testing
         ("data: d\nmetastore: postgres://db:5x/mclog\n", "mclog.yaml:2:12: metastore: port \"5x\" is not a number"),
         ("data: d\nmetastore: postgres://db/mclog?sslmod=require\n", "mclog.yaml:2:12: metastore: invalid URI query parameter"),
         ("data: d\nmetastore: {url: x}\n", "mclog.yaml:2:12: metastore: expected a single value"),
+        ("data: d\nincidents:\n  interval: 500ms\n", "mclog.yaml:3:13: incidents.interval: must be at least 1s"),
+        ("data: d\nincidents:\n  interval: often\n", "mclog.yaml:3:13: incidents.interval: \"often\" is not a duration"),
+        ("data: d\nincidents:\n  window: 30s\n", "mclog.yaml:3:11: incidents.window: must be at least 1m"),
+        ("data: d\nincidents:\n  rules: ''\n", "mclog.yaml:3:10: incidents.rules: must not be empty"),
+        ("data: d\nincidents:\n  rule: queries\n", "mclog.yaml:3:3: incidents.rule: unknown key"),
+        ("data: d\nincidents: queries\n", "mclog.yaml:2:12: incidents: expected a mapping"),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
         do {

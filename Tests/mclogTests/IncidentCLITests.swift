@@ -10,6 +10,8 @@ import Testing
         var recoveredAt: Int64
         var failedRequests: Int
         var distinctClients: Int
+        var tracedRequests: Int
+        var failedTraces: Int
     }
 
     @Test func demoFindsTheScriptedIncident() throws {
@@ -38,6 +40,16 @@ import Testing
                 #expect(!a.text.contains(noise))
             }
         }
+        // The demo's traces were searched: every failed chat request's engine span is there, and each is linked to
+        // the backend error line that carries its trace id.
+        #expect(pm.limitations.isEmpty)
+        #expect(truth.tracedRequests > truth.failedTraces && truth.failedTraces == truth.failedRequests)
+        let engineSpans = try #require(pm.traces.first { $0.service == "ai-engine" && $0.operation == "POST /v1/chat/completions" })
+        #expect(engineSpans.errorSpans == truth.failedTraces)
+        #expect(truth.failedTraces < 200)  // within the trace ids looked up per group
+        #expect(engineSpans.linkedLogLines == truth.failedTraces)
+        #expect(!engineSpans.linkedTraceIDs.isEmpty && engineSpans.traceIDs.first == engineSpans.linkedTraceIDs.first)
+        #expect(pm.timeline.contains { $0.source == .trace && $0.evidence?.traceID == engineSpans.linkedTraceIDs.first })
         // The incidents are stored and listed; the noise zones' own small incidents are less severe.
         let list = try CLI.run(["incidents", "list", "--data", dir + "/data"])
         #expect(list.stdout.contains(pm.id!.description))
@@ -50,6 +62,7 @@ import Testing
         #expect(md.status == 0, "\(md.stderr)")
         #expect(md.stdout.contains("ana: restarted the kzone vLLM unit"))
         #expect(md.stdout.contains("**\(truth.failedRequests)**"))
+        #expect(md.stdout.contains("## Trace Evidence"))
         let html = try CLI.run(["postmortem", "--data", dir + "/data", pm.id!.description, "--format", "html", "--out", dir + "/pm.html"])
         #expect(html.status == 0)
         let page = try String(contentsOfFile: dir + "/pm.html", encoding: .utf8)

@@ -1,8 +1,9 @@
 import Foundation
+import TraceStore
 
 /// A realistic day of the platform for `mclog demo`: nine zones, each with nginx access and error logs, a FastAPI
 /// backend (Python logging), a vLLM engine and its GPU node's kernel log, all in the real formats that `Ingest`
-/// parses, plus Alertmanager webhook payloads. One incident is scripted — a CUDA out-of-memory kills
+/// parses, OTLP traces of the chat requests around the incident, plus Alertmanager webhook payloads. One incident is scripted — a CUDA out-of-memory kills
 /// `incidentZone`'s vLLM engine, the backend's chat calls fail (503s, timeouts), nginx answers 502/504 for the
 /// zone's chat endpoint, HighErrorRate fires, the engine is restarted and traffic recovers — among unrelated
 /// noise (a kernel OOM kill, a deploy and an nginx reload in other zones, a brief 500 burst, steady warnings).
@@ -41,11 +42,17 @@ public struct DemoDay: Sendable {
         public var alertResolvedAt: Int64
         /// The noise events, one line each (zone, time, what).
         public var noise: [String]
+        /// Traces written to `tracesFile` (chat requests between 13:00 and 16:00), and those of failed requests.
+        public var tracedRequests = 0
+        public var failedTraces = 0
         public var dayStart: Int64
         public var dayEnd: Int64
     }
 
     public var dayStart: Int64 { CivilDate.unixNanos(year: year, month: month, day: day) }
+
+    /// The OTLP/JSON trace file written beside the logs.
+    public static let tracesFile = "traces.otlp.json"
 
     func at(_ h: Int, _ m: Int, _ s: Int) -> Int64 { dayStart + Int64(h * 3600 + m * 60 + s) * 1_000_000_000 }
 
@@ -77,10 +84,16 @@ public struct DemoDay: Sendable {
                 files.append(File(path: path, format: format, labels: labels))
             }
         }
+        // OTLP/JSON, as an OpenTelemetry SDK would export it to `POST /v1/traces`.
+        let traces = gen.traceBatches()
+        try ("{\"resourceSpans\":" + OTLPJSON.encode(traces, ids: .hex) + "}")
+            .write(toFile: directory + "/" + Self.tracesFile, atomically: true, encoding: .utf8)
         let fired = gen.alerts.firing, resolved = gen.alerts.resolved
         try fired.write(toFile: directory + "/alertmanager-firing.json", atomically: true, encoding: .utf8)
         try resolved.write(toFile: directory + "/alertmanager-resolved.json", atomically: true, encoding: .utf8)
-        let truth = gen.truth
+        var truth = gen.truth
+        truth.tracedRequests = gen.tracedRequests.count
+        truth.failedTraces = gen.tracedRequests.filter { $0.failure != nil }.count
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(truth).write(to: URL(fileURLWithPath: directory + "/truth.json"))

@@ -20,6 +20,8 @@ struct DemoGenerator {
     var logs: [String: ZoneLogs] = [:]
     var truth: DemoDay.Truth
     var alerts = (firing: "", resolved: "")
+    /// Chat requests the backend logged with their trace id, for the OTLP traces (`DemoGenerator+Traces.swift`).
+    var tracedRequests: [TracedRequest] = []
     var connection = 884_000
 
     static let second: Int64 = 1_000_000_000
@@ -99,12 +101,20 @@ struct DemoGenerator {
                     upstream = "60.001"
                     nginxError(zone, t, "upstream timed out (110: Connection timed out) while reading response header from upstream", client, ep.method, path, zoneIndex)
                     backend(zone, t - 50 * Self.second, "ERROR", "app.inference", "vLLM request timed out after 10.0s (engine not responding) trace_id=\(trace) path=\(path)")
+                    if traced(t) {
+                        tracedRequests.append(TracedRequest(zone: zone, zoneIndex: zoneIndex, traceID: trace, path: path, end: t,
+                                                            seconds: rt, failure: .timeout))
+                    }
                 } else {
                     status = 502
                     rt = 0.004 + rng.unit() * 0.01
                     upstream = String(format: "%.3f", rt)
                     nginxError(zone, t, "upstream prematurely closed connection while reading response header from upstream", client, ep.method, path, zoneIndex)
                     backend(zone, t - 3_000_000, "ERROR", "app.inference", "vLLM request failed: 503 Service Unavailable (EngineDeadError) trace_id=\(trace) path=\(path)")
+                    if traced(t) {
+                        tracedRequests.append(TracedRequest(zone: zone, zoneIndex: zoneIndex, traceID: trace, path: path, end: t,
+                                                            seconds: rt, failure: .engineDead))
+                    }
                 }
                 vllm(zone, t - 3_000_000, "(APIServer pid=2731) INFO:     10.8.\(zoneIndex).12:\(40000 + rng.int(20000)) - \"POST /v1/chat/completions HTTP/1.1\" 500 Internal Server Error")
                 if truth.firstFailure == 0 || t < truth.firstFailure { truth.firstFailure = t }
@@ -118,6 +128,10 @@ struct DemoGenerator {
                 }
                 if rng.chance(0.34) {
                     backend(zone, t - 2_000_000, "INFO", "app.access", "\(ep.method) \(path) 200 \(String(format: "%.3f", rt))s trace_id=\(trace)")
+                    if traced(t) {
+                        tracedRequests.append(TracedRequest(zone: zone, zoneIndex: zoneIndex, traceID: trace, path: path, end: t,
+                                                            seconds: rt, failure: nil))
+                    }
                 }
             }
         case "/api/v1/login":
