@@ -34,6 +34,14 @@ public struct Incident: Codable, Sendable, Equatable {
     }
 }
 
+extension Incident {
+    /// The incident a store creates from `draft` under the ID it allocated: no notes yet.
+    public init(id: IncidentID, draft: IncidentDraft) {
+        self.init(id: id, title: draft.title, start: draft.start, end: draft.end, zones: draft.zones, services: draft.services,
+                  severity: draft.severity, severityRule: draft.severityRule, openedBy: draft.openedBy, events: draft.events)
+    }
+}
+
 /// What an incident is about before it has an ID (the store allocates one from `start`'s UTC date).
 public struct IncidentDraft: Sendable {
     public var title: String

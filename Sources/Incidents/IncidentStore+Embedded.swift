@@ -24,9 +24,7 @@ public final class EmbeddedIncidentStore: IncidentStore, @unchecked Sendable {
             let day = IncidentID(time: draft.start, sequence: 1)
             let taken = try ids().filter { $0.year == day.year && $0.month == day.month && $0.day == day.day }
             let id = IncidentID(time: draft.start, sequence: (taken.map(\.sequence).max() ?? 0) + 1)
-            let incident = Incident(id: id, title: draft.title, start: draft.start, end: draft.end, zones: draft.zones,
-                                    services: draft.services, severity: draft.severity, severityRule: draft.severityRule,
-                                    openedBy: draft.openedBy, events: draft.events)
+            let incident = Incident(id: id, draft: draft)
             try write(incident)
             return incident
         }

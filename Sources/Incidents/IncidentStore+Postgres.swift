@@ -68,10 +68,7 @@ public final class PostgresIncidentStore: IncidentStore, Sendable {
                 ON CONFLICT (tenant, day) DO UPDATE SET last_sequence = mclog_incident_days.last_sequence + 1
                 RETURNING last_sequence
                 """, [tenant, day.date]).single().int("last_sequence")
-            let incident = Incident(
-                id: IncidentID(time: draft.start, sequence: sequence), title: draft.title, start: draft.start, end: draft.end,
-                zones: draft.zones, services: draft.services, severity: draft.severity, severityRule: draft.severityRule,
-                openedBy: draft.openedBy, events: draft.events)
+            let incident = Incident(id: IncidentID(time: draft.start, sequence: sequence), draft: draft)
             let key: [any PostgresBindable] = [tenant, day.date, sequence, incident.id.description]
             try c.execute("""
                 INSERT INTO mclog_incidents (tenant, day, sequence, id, title, start_ns, end_ns, zones, services, severity,
