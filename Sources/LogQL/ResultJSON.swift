@@ -103,7 +103,6 @@ public enum ResultJSON {
     public static func quote(_ s: String) -> String {
         var s = s
         return s.withUTF8 { buf -> String in
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
             var out = [UInt8]()
             out.reserveCapacity(buf.count + 16)
             out.append(0x22)
@@ -113,13 +112,15 @@ public enum ResultJSON {
                 if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i]))
                 run = i + 1
+                out.append(0x5C)
                 switch c {
-                case 0x22: out.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                case 0x22, 0x5C: out.append(c)
+                case 0x0A: out.append(0x6E)  // \n
+                case 0x0D: out.append(0x72)  // \r
+                case 0x09: out.append(0x74)  // \t
+                default:  // \u00XX, lower-case hex as Go writes it
+                    out.append(0x75); out.append(0x30); out.append(0x30)
+                    out.append(hexDigit(c >> 4)); out.append(hexDigit(c & 15))
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<buf.count]))
@@ -127,6 +128,9 @@ public enum ResultJSON {
             return String(decoding: out, as: UTF8.self)
         }
     }
+
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }
 
 import Foundation

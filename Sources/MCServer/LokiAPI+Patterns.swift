@@ -106,8 +106,11 @@ extension LokiAPI {
                     return nil
                 }
                 guard let (parser, extracted) = parsed else { continue }
-                let paths = parser == "json" ? Self.jsonKeyPaths(e.1) : [:]
-                for l in extracted where !streamNames.contains(l.name) && !l.name.hasPrefix("__") {
+                // Key paths only while some field `| json` found here still lacks one (most lines repeat the same keys).
+                let fieldsHere = extracted.filter { !streamNames.contains($0.name) && !$0.name.hasPrefix("__") }
+                let needPaths = parser == "json" && fieldsHere.contains { fields[$0.name]?.jsonPath == nil }
+                let paths = needPaths ? Self.jsonKeyPaths(e.1) : [:]
+                for l in fieldsHere {
                     record(l.name, l.value, parser: parser, jsonPath: paths[l.name])
                 }
             }

@@ -10,8 +10,6 @@ extension Request {
             return try await body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(SizeLimitExceeded("request body", limit: limit))
-        } catch let e as HTTPError where e.status == .contentTooLarge {
-            throw APIError.bodyTooLarge(SizeLimitExceeded("request body", limit: limit))
         }
     }
 }
