@@ -11,6 +11,10 @@ enum BlockingWork {
         }
     }
 
+    /// Fires query timeouts. Not the global queue: when blocking work occupies its threads, a timer queued there
+    /// waits behind them and the timeout comes late or never.
+    private static let timer = DispatchQueue(label: "mclog.query-timeout")
+
     /// Like `run`, but answers 504 after `seconds`. The engine checks `cancel` between pages and lines, so an
     /// abandoned query stops promptly instead of running on.
     static func run<T: Sendable>(timeout seconds: Double, cancel: QueryCancellation,
@@ -19,7 +23,7 @@ enum BlockingWork {
         return try await withCheckedThrowingContinuation { c in
             once.set(c)
             DispatchQueue.global().async { once.resume(with: Result { try body() }) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            timer.asyncAfter(deadline: .now() + seconds) {
                 cancel.cancel()
                 once.resume(with: .failure(APIError(.gatewayTimeout,
                                                     "query timed out after \(seconds)s (limit query_timeout)")))
