@@ -7,48 +7,90 @@ public enum ResultJSON {
     /// `"encodingFlags":["categorize-labels"]` and each log entry with structured metadata or parsed labels is
     /// `[ts, line, {"structuredMetadata":{…},"parsed":{…}}]` (each key only when non-empty).
     public static func data(_ result: QueryResult, _ stats: QueryStats, categorizeLabels: Bool = false) -> String {
-        var out = categorizeLabels ? "{\"encodingFlags\":[\"categorize-labels\"]," : "{"
-        out += "\"resultType\":\"\(result.typeName)\",\"result\":"
+        String(decoding: dataBytes(result, stats, categorizeLabels: categorizeLabels), as: UTF8.self)
+    }
+
+    /// `data` as UTF-8 bytes, written into one growing buffer: a 5,000-line answer would otherwise build and
+    /// concatenate a few Strings per line, which cost more than the query itself.
+    public static func dataBytes(_ result: QueryResult, _ stats: QueryStats, categorizeLabels: Bool = false) -> [UInt8] {
+        var w = JSONWriter()
+        w.reserve(estimatedSize(result))
+        w.raw(categorizeLabels ? "{\"encodingFlags\":[\"categorize-labels\"]," : "{")
+        w.raw("\"resultType\":\"\(result.typeName)\",\"result\":")
+        // A scalar is the [time, "value"] pair itself; the other types are lists.
+        if case .scalar = result {} else { w.byte(0x5B) }
         switch result {
         case .streams(let streams):
-            out += "["
             for (i, s) in streams.enumerated() {
-                if i > 0 { out += "," }
-                out += "{\"stream\":" + labelsObject(s.labels) + ",\"values\":["
+                if i > 0 { w.byte(0x2C) }
+                w.raw("{\"stream\":")
+                w.labels(s.labels)
+                w.raw(",\"values\":[")
                 for (j, e) in s.entries.enumerated() {
-                    if j > 0 { out += "," }
+                    if j > 0 { w.byte(0x2C) }
                     // Without the categorize-labels flag Loki returns [ts, line]; structured metadata and parsed
                     // labels are then in the stream's labels.
-                    out += "[\"\(e.0)\"," + quote(e.1)
+                    w.raw("[\"")
+                    w.integer(e.timestamp)
+                    w.raw("\",")
+                    w.string(e.line)
                     if categorizeLabels && !(e.metadata.isEmpty && e.parsed.isEmpty) {
-                        var parts: [String] = []
-                        if !e.metadata.isEmpty { parts.append("\"structuredMetadata\":" + labelsObject(e.metadata)) }
-                        if !e.parsed.isEmpty { parts.append("\"parsed\":" + labelsObject(e.parsed)) }
-                        out += ",{" + parts.joined(separator: ",") + "}"
+                        w.raw(",{")
+                        if !e.metadata.isEmpty {
+                            w.raw("\"structuredMetadata\":")
+                            w.labels(e.metadata)
+                        }
+                        if !e.parsed.isEmpty {
+                            if !e.metadata.isEmpty { w.byte(0x2C) }
+                            w.raw("\"parsed\":")
+                            w.labels(e.parsed)
+                        }
+                        w.byte(0x7D)
                     }
-                    out += "]"
+                    w.byte(0x5D)
                 }
-                out += "]}"
+                w.raw("]}")
             }
-            out += "]"
         case .matrix(let series):
-            out += "["
             for (i, s) in series.enumerated() {
-                if i > 0 { out += "," }
-                out += "{\"metric\":" + labelsObject(s.labels) + ",\"values\":["
-                out += s.points.map { "[\(seconds($0.0)),\"\(number($0.1))\"]" }.joined(separator: ",")
-                out += "]}"
+                if i > 0 { w.byte(0x2C) }
+                w.raw("{\"metric\":")
+                w.labels(s.labels)
+                w.raw(",\"values\":[")
+                for (j, p) in s.points.enumerated() {
+                    if j > 0 { w.byte(0x2C) }
+                    w.sample(p.0, p.1)
+                }
+                w.raw("]}")
             }
-            out += "]"
         case .vector(let samples):
-            out += "[" + samples.map {
-                "{\"metric\":" + labelsObject($0.labels) + ",\"value\":[\(seconds($0.timestamp)),\"\(number($0.value))\"]}"
-            }.joined(separator: ",") + "]"
+            for (i, s) in samples.enumerated() {
+                if i > 0 { w.byte(0x2C) }
+                w.raw("{\"metric\":")
+                w.labels(s.labels)
+                w.raw(",\"value\":")
+                w.sample(s.timestamp, s.value)
+                w.byte(0x7D)
+            }
         case .scalar(let t, let v):
-            out += "[\(seconds(t)),\"\(number(v))\"]"
+            w.sample(t, v)
         }
-        out += ",\"stats\":" + statsObject(stats) + "}"
-        return out
+        if case .scalar = result {} else { w.byte(0x5D) }
+        w.raw(",\"stats\":")
+        w.raw(statsObject(stats))
+        w.byte(0x7D)
+        return w.bytes
+    }
+
+    /// Roughly the answer's size, so the buffer grows once or twice rather than doubling from empty.
+    private static func estimatedSize(_ result: QueryResult) -> Int {
+        switch result {
+        case .streams(let streams):
+            return streams.reduce(4096) { acc, s in s.entries.reduce(acc + 256) { $0 + $1.line.utf8.count + 32 } }
+        case .matrix(let series): return series.reduce(4096) { $0 + 256 + $1.points.count * 32 }
+        case .vector(let samples): return 4096 + samples.count * 256
+        case .scalar: return 4096
+        }
     }
 
     /// Loki's `stats` object: `summary`, `querier.store`, `ingester`, `cache`, `index` with the fields strict
@@ -71,7 +113,9 @@ public enum ResultJSON {
 
     /// `{"name":"value",…}`
     public static func labelsObject(_ labels: [Label]) -> String {
-        "{" + labels.map { quote($0.name) + ":" + quote($0.value) }.joined(separator: ",") + "}"
+        var w = JSONWriter()
+        w.labels(labels)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// Unix seconds with up to nanosecond fraction, as a JSON number (`1700000000.5`).
@@ -98,39 +142,12 @@ public enum ResultJSON {
         return s
     }
 
-    /// A JSON string literal. Works on the UTF-8 bytes, copying the runs between escapes whole: a 5,000-line
-    /// response quotes every line, and a per-scalar append was the slowest part of building it.
+    /// A JSON string literal, escaped as Go's encoding/json does for the characters Loki's lines contain.
     public static func quote(_ s: String) -> String {
-        var s = s
-        return s.withUTF8 { buf -> String in
-            var out = [UInt8]()
-            out.reserveCapacity(buf.count + 16)
-            out.append(0x22)
-            var run = 0
-            for i in 0..<buf.count {
-                let c = buf[i]
-                if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i]))
-                run = i + 1
-                out.append(0x5C)
-                switch c {
-                case 0x22, 0x5C: out.append(c)
-                case 0x0A: out.append(0x6E)  // \n
-                case 0x0D: out.append(0x72)  // \r
-                case 0x09: out.append(0x74)  // \t
-                default:  // \u00XX, lower-case hex as Go writes it
-                    out.append(0x75); out.append(0x30); out.append(0x30)
-                    out.append(hexDigit(c >> 4)); out.append(hexDigit(c & 15))
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<buf.count]))
-            out.append(0x22)
-            return String(decoding: out, as: UTF8.self)
-        }
+        var w = JSONWriter()
+        w.string(s)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
-
-    @inline(__always)
-    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }
 
 import Foundation

@@ -24,6 +24,17 @@ extension Response {
                  body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// `{"status":"success","data":<data>}` around already-encoded bytes, copied once into the response buffer.
+    static func jsonSuccess(_ data: [UInt8]) -> Response {
+        let head: StaticString = "{\"status\":\"success\",\"data\":"
+        var buffer = ByteBufferAllocator().buffer(capacity: data.count + head.utf8CodeUnitCount + 1)
+        buffer.writeStaticString(head)
+        buffer.writeBytes(data)
+        buffer.writeInteger(UInt8(ascii: "}"))
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: buffer))
+    }
+
     static func text(status: HTTPResponse.Status = .ok, _ text: String, contentType: String = "text/plain; charset=utf-8")
         -> Response
     {

@@ -52,7 +52,7 @@ extension LokiAPI {
         if interval > 0, case .streams(let streams) = result {
             result = .streams(Self.sample(streams, every: interval, forward: params.direction == .forward))
         }
-        return .json(JSONText.success(ResultJSON.data(result, stats, categorizeLabels: params.categorizeLabels)))
+        return .jsonSuccess(ResultJSON.dataBytes(result, stats, categorizeLabels: params.categorizeLabels))
     }
 
     func queryInstant(_ request: Request) async throws -> Response {
@@ -65,7 +65,7 @@ extension LokiAPI {
                                  direction: try direction(p), maxSeries: options.maxQuerySeries)
         params.categorizeLabels = Self.categorizesLabels(request)
         let (result, stats) = try await run(query, params)
-        return .json(JSONText.success(ResultJSON.data(result, stats, categorizeLabels: params.categorizeLabels)))
+        return .jsonSuccess(ResultJSON.dataBytes(result, stats, categorizeLabels: params.categorizeLabels))
     }
 
     /// Whether the request asks for Loki's `categorize-labels` encoding (`X-Loki-Response-Encoding-Flags`, a
