@@ -88,10 +88,12 @@ curl -s -o /dev/null -X POST "$URL/flush"
 START=$(( $(date +%s) - 2 * 86400 )); END=$(( $(date +%s) + 60 ))
 overheads=()
 for _ in $(seq 10); do
-    out=$(curl -s -w '\n%{time_total}' "$URL/loki/api/v1/query_range" --data-urlencode 'query={job="nginx"} |= "GET"' \
+    # The body goes to a file: read through $(...) it reached bash in small pipe reads, and curl's time_total
+    # (which ends after the last write) then counted the shell's reading as server time.
+    total=$(curl -s -o "$WORK/query.json" -w '%{time_total}' "$URL/loki/api/v1/query_range" \
+        --data-urlencode 'query={job="nginx"} |= "GET"' \
         --data-urlencode "start=$START" --data-urlencode "end=$END" --data-urlencode limit=5000 -G)
-    total=$(echo "$out" | tail -1)
-    exec=$(echo "$out" | head -1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d["stats"]["summary"]["execTime"], sum(len(s["values"]) for s in d["result"]))')
+    exec=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d["stats"]["summary"]["execTime"], sum(len(s["values"]) for s in d["result"]))' <"$WORK/query.json")
     overheads+=("$(echo "$exec $total" | awk '{printf "%.4f %.4f %.4f %d\n", 1 - $1 / $3, $1, $3, $2}')")
 done
 med=$(printf '%s\n' "${overheads[@]}" | sort -n | sed -n 5p)

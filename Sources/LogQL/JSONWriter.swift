@@ -59,11 +59,24 @@ struct JSONWriter {
         s.withUTF8 { buf in
             bytes.append(0x22)
             var run = 0
-            for i in 0..<buf.count {
+            var i = 0
+            let n = buf.count
+            let base = UnsafeRawPointer(buf.baseAddress)
+            while i < n {
+                // Skip eight bytes at a time while none needs escaping: most of a log line is plain text.
+                if let base, n - i >= 8 {
+                    let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if !Self.needsEscape(w) {
+                        i += 8
+                        continue
+                    }
+                }
                 let c = buf[i]
+                i += 1
                 if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i]))
-                run = i + 1
+                let at = i - 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<at]))
+                run = i
                 bytes.append(0x5C)
                 switch c {
                 case 0x22, 0x5C: bytes.append(c)
@@ -78,6 +91,20 @@ struct JSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<buf.count]))
             bytes.append(0x22)
         }
+    }
+
+    /// Whether any byte of `w` is a control character, `"` or `\\` (the SWAR "has a byte less than / equal to"
+    /// tests; exact for bytes below 0x80, and bytes of 0x80 and above never need escaping).
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- ones &* 0x20) & ~w & high
+        let q = w ^ (ones &* 0x22)
+        let quote = (q &- ones) & ~q & high
+        let b = w ^ (ones &* 0x5C)
+        let backslash = (b &- ones) & ~b & high
+        return (control | quote | backslash) != 0
     }
 
     @inline(__always)
