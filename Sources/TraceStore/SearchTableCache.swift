@@ -35,6 +35,13 @@ final class SearchTableCache: @unchecked Sendable {
         return t
     }
 
+    /// Drops the index of a block that was deleted (compaction, retention).
+    func forget(_ block: TraceBlock) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tables.removeValue(forKey: block.path) { bytes -= t.table.memoryBytes }
+    }
+
     /// The index of `tenant`'s traces in `head`, or nil when it has none. Indexes of heads not in `live` (flushed
     /// since) are dropped.
     func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) -> SpanTable? {

@@ -84,6 +84,9 @@ final class SpanTable: @unchecked Sendable {
     struct Builder {
         let table = SpanTable()
         var dict: [String: Int32] = ["": 0]
+        // Per-trace scratch, reused: span ids to their first row, parents in span order.
+        private var byID: [UInt64: Int32] = [:]
+        private var parents: [UInt64] = []
 
         mutating func str(_ s: String) -> Int32 {
             if let i = dict[s] { return i }
@@ -118,11 +121,14 @@ final class SpanTable: @unchecked Sendable {
             }
         }
 
+        /// Adds one trace; a span whose id and kind came before in the trace is left out (see
+        /// `Trace.deduplicated`).
         mutating func add(_ id: TraceID, _ batches: [ResourceSpans]) {
             let t = table
             let first = t.spanID.count
             var lo = Int64.max, hi = Int64.min
-            var parents: [UInt64] = []
+            parents.removeAll(keepingCapacity: true)
+            byID.removeAll(keepingCapacity: true)
             for b in batches {
                 for sc in b.scopes {
                     t.groupService.append(str(b.serviceName))
@@ -133,6 +139,13 @@ final class SpanTable: @unchecked Sendable {
                     t.groupScopeEnd.append(Int32(t.attrKey.count))
                     let g = Int32(t.groupService.count - 1)
                     for s in sc.spans {
+                        if byID[s.spanID.value] == nil {
+                            byID[s.spanID.value] = Int32(t.spanID.count)
+                        } else if (first..<t.spanID.count).contains(where: {
+                            t.spanID[$0] == s.spanID.value && t.spanKind[$0] == s.kind.rawValue
+                        }) {
+                            continue  // rare: only ids seen before in the trace are scanned for
+                        }
                         t.spanID.append(s.spanID.value)
                         t.spanParent.append(-1)
                         t.spanGroup.append(g)
@@ -154,8 +167,6 @@ final class SpanTable: @unchecked Sendable {
                 }
             }
             let last = t.spanID.count
-            var byID: [UInt64: Int32] = [:]
-            for i in first..<last { byID[t.spanID[i]] = Int32(i) }
             // The root: the earliest span without a parent id; failing that, the earliest whose parent is missing.
             var root: Int32 = -1
             var rootHasNoParent = false

@@ -10,6 +10,9 @@ final class TraceHead: @unchecked Sendable {
         var bytes = 0
         var minStart = Int64.max
         var maxEnd = Int64.min
+        /// Spans and bytes of the trace that were already in blocks or in heads waiting for their blocks when
+        /// its first span reached this head (for the per-trace limits); nil when there were none.
+        var earlier: TraceCounts?
 
         mutating func add(_ c: TraceChunk) {
             batches += c.batches
@@ -22,6 +25,8 @@ final class TraceHead: @unchecked Sendable {
     }
 
     var tenants: [String: [TraceID: Entry]] = [:]
+    /// Per tenant, the traces whose `earlier` is set.
+    private var split: [String: Set<TraceID>] = [:]
     private(set) var bytes = 0
     private(set) var spanCount = 0
     /// Monotonic seconds when the first span of this head arrived.
@@ -61,19 +66,39 @@ final class TraceHead: @unchecked Sendable {
         return (generation, t.map { ($0.key, $0.value.batches) })
     }
 
-    func apply(tenant: String, _ traces: [TraceChunk], now: Double) {
+    /// Ids of the tenant's traces here that also have spans elsewhere (blocks or older heads).
+    func splitTraces(tenant: String) -> [TraceID] {
+        lock.lock()
+        defer { lock.unlock() }
+        return (split[tenant] ?? []).map { $0 }
+    }
+
+    /// Adds `traces`; `earlier(id)` is asked, for a trace new to this head, what other parts of it hold.
+    func apply(tenant: String, _ traces: [TraceChunk], now: Double, earlier: (TraceID) -> TraceCounts?) {
         lock.lock()
         defer { lock.unlock() }
         if firstArrival == nil { firstArrival = now }
         // Mutate in place: copying the tenant's dictionary or a trace's entry per append would be quadratic.
         if tenants[tenant] == nil { tenants[tenant] = [:] }
         for c in traces {
-            tenants[tenant]![c.id, default: Entry()].add(c)
+            if tenants[tenant]![c.id] == nil {
+                var e = Entry()
+                e.earlier = earlier(c.id)
+                if e.earlier != nil { split[tenant, default: []].insert(c.id) }
+                tenants[tenant]![c.id] = e
+            }
+            tenants[tenant]![c.id]!.add(c)
             bytes += c.encoded.count
             spanCount += c.spanCount
         }
         generation += 1
     }
+}
+
+/// How much of a trace some part of the store holds.
+struct TraceCounts: Sendable, Equatable {
+    var spans = 0
+    var bytes = 0
 }
 
 /// The spans of one trace from one request, encoded once for the WAL and the block.
