@@ -44,7 +44,7 @@ final class SearchTableCache: @unchecked Sendable {
 
     /// The index of `tenant`'s traces in `head`, or nil when it has none. Indexes of heads not in `live` (flushed
     /// since) are dropped.
-    func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) -> SpanTable? {
+    func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) throws -> SpanTable? {
         let key = "\(head.serial)/\(tenant)"
         lock.lock()
         if let h = heads[key], h.generation == head.generation {
@@ -54,7 +54,7 @@ final class SearchTableCache: @unchecked Sendable {
         lock.unlock()
         // Heads change under the store's lock; read them the same way.
         guard let (generation, traces) = head.readTraces(tenant: tenant) else { return nil }
-        let t = SpanTable.build(traces)
+        let t = try SpanTable.build(chunks: traces)
         lock.lock()
         heads = heads.filter { live.contains($0.value.serial) }
         heads[key] = (head.serial, generation, t)

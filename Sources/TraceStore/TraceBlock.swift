@@ -182,6 +182,19 @@ final class TraceBlock: @unchecked Sendable {
 
     /// The trace's batches stored in this block, or nil. Reads and decompresses one page.
     func trace(_ id: TraceID, decompressor: Decompressor = Decompressor()) throws -> [ResourceSpans]? {
+        guard let chunks = try chunks(of: id, decompressor: decompressor) else { return nil }
+        var out: [ResourceSpans] = []
+        for c in chunks {
+            try c.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                out += try SpanCodec.decodeBatches(&r)
+            }
+        }
+        return out
+    }
+
+    /// The trace's encoded chunks stored in this block, or nil. Reads and decompresses one page.
+    func chunks(of id: TraceID, decompressor: Decompressor = Decompressor()) throws -> [[UInt8]]? {
         guard let p = pageIndex(of: id) else { return nil }
         let ref = pages[p]
         let compressed = try file.read(at: ref.offset, count: ref.size)
@@ -190,7 +203,7 @@ final class TraceBlock: @unchecked Sendable {
         }
         var raw: [UInt8] = []
         try compressed.withUnsafeBytes { try decompressor.decompress($0, codec: codec, rawSize: ref.rawSize, into: &raw) }
-        return try raw.withUnsafeBytes { buf -> [ResourceSpans]? in
+        return try raw.withUnsafeBytes { buf -> [[UInt8]]? in
             var r = ByteReader(buf)
             let n = try r.int()
             for _ in 0..<n {
@@ -200,11 +213,8 @@ final class TraceBlock: @unchecked Sendable {
                     for _ in 0..<chunks { _ = try r.slice(try r.int()) }
                     continue
                 }
-                var out: [ResourceSpans] = []
-                for _ in 0..<chunks {
-                    var cr = ByteReader(try r.slice(try r.int()))
-                    out += try SpanCodec.decodeBatches(&cr)
-                }
+                var out: [[UInt8]] = []
+                for _ in 0..<chunks { out.append(Array(try r.slice(try r.int()))) }
                 return out
             }
             return nil
@@ -241,11 +251,10 @@ final class TraceBlock: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// One trace going into a block: its encoded chunks (stored as they are) and decoded batches (indexed).
+    /// One trace going into a block: its encoded chunks, stored as they are and indexed from their bytes.
     struct Input {
         var id: TraceID
         var chunks: [[UInt8]]
-        var batches: [ResourceSpans]
     }
 
     /// Writes and publishes a block of `traces` (any order) at `directory/<id>.mctb`; returns it opened.
@@ -253,6 +262,9 @@ final class TraceBlock: @unchecked Sendable {
                       replaces: [String] = [], options: TraceStoreOptions) throws -> TraceBlock? {
         guard !input.isEmpty else { return nil }
         let traces = input.sorted { $0.id < $1.id }
+        // The search index first: it reads every span's bytes, and its columns give the per-trace counts and the
+        // block's time range. Spans repeated within a trace are not counted (nor indexed).
+        let tableBuilt = try SpanTable.build(chunks: traces.map { ($0.id, $0.chunks) })
         let compressor = Compressor(codec: options.codec, level: options.zstdLevel)
         var file = ByteWriter(capacity: traces.reduce(1024) { $0 + $1.chunks.reduce(0) { $0 + $1.count } } / 3)
         file.u32(magic)
@@ -275,12 +287,13 @@ final class TraceBlock: @unchecked Sendable {
             body = ByteWriter(capacity: options.pageSize + 4096)
             pageTraces = 0
         }
-        var minT = Int64.max, maxT = Int64.min, spans = 0
+        var minT = Int64.max, maxT = Int64.min
+        let spans = tableBuilt.spanCount
         var bloom = TraceIDBloom(capacity: traces.count)
         var idSpans: [Int] = [], idBytes: [Int] = []
         idSpans.reserveCapacity(traces.count)
         idBytes.reserveCapacity(traces.count)
-        for t in traces {
+        for (i, t) in traces.enumerated() {
             body.u64(t.id.high)
             body.u64(t.id.low)
             body.uvarint(UInt64(t.chunks.count))
@@ -292,17 +305,11 @@ final class TraceBlock: @unchecked Sendable {
             pageTraces += 1
             idPage.append(UInt32(pages.count))
             bloom.insert(t.id)
-            var n = 0
-            for b in t.batches {
-                for s in b.scopes {
-                    for sp in s.spans {
-                        n += 1
-                        minT = min(minT, sp.start)
-                        maxT = max(maxT, sp.end)
-                    }
-                }
+            let n = Int(tableBuilt.traceSpans[i + 1] - tableBuilt.traceSpans[i])
+            if n > 0 {
+                minT = min(minT, tableBuilt.traceStart[i])
+                maxT = max(maxT, tableBuilt.traceEnd[i])
             }
-            spans += n
             idSpans.append(n)
             idBytes.append(bytes)
             if body.count >= options.pageSize { try flushPage() }
@@ -333,7 +340,7 @@ final class TraceBlock: @unchecked Sendable {
         var bw = ByteWriter()
         bloom.encode(&bw)
         addSection(bw.bytes)
-        let table = SpanTable.build(traces.map { ($0.id, $0.batches) }).encode()
+        let table = tableBuilt.encode()
         var search = ByteWriter(capacity: table.count / 3 + 16)
         search.uvarint(UInt64(table.count))
         try table.withUnsafeBytes { try compressor.compress($0, into: &search.bytes) }

@@ -1,10 +1,10 @@
 import Storage
 
-/// Spans not yet in a block, per tenant and trace. Every trace keeps its decoded batches (for queries) and the
-/// encoded chunks that were written to the WAL (a block page stores them as they are, without re-encoding).
+/// Spans not yet in a block, per tenant and trace. Every trace keeps the encoded chunks that were written to the
+/// WAL, nothing decoded: a block page stores them as they are, the search index is built from their bytes, and a
+/// lookup decodes the one trace it wants.
 final class TraceHead: @unchecked Sendable {
     struct Entry {
-        var batches: [ResourceSpans] = []
         var chunks: [[UInt8]] = []
         var spanCount = 0
         var bytes = 0
@@ -15,7 +15,6 @@ final class TraceHead: @unchecked Sendable {
         var earlier: TraceCounts?
 
         mutating func add(_ c: TraceChunk) {
-            batches += c.batches
             chunks.append(c.encoded)
             spanCount += c.spanCount
             bytes += c.encoded.count
@@ -59,11 +58,11 @@ final class TraceHead: @unchecked Sendable {
     }
 
     /// The tenant's traces and the generation they belong to, or nil when the tenant has none here.
-    func readTraces(tenant: String) -> (Int, [(TraceID, [ResourceSpans])])? {
+    func readTraces(tenant: String) -> (Int, [(TraceID, [[UInt8]])])? {
         lock.lock()
         defer { lock.unlock() }
         guard let t = tenants[tenant], !t.isEmpty else { return nil }
-        return (generation, t.map { ($0.key, $0.value.batches) })
+        return (generation, t.map { ($0.key, $0.value.chunks) })
     }
 
     /// Ids of the tenant's traces here that also have spans elsewhere (blocks or older heads).

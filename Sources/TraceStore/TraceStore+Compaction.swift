@@ -83,41 +83,38 @@ extension TraceStore {
     /// Writes one block holding every trace of `run`, a trace's parts from several blocks merged; nil when the
     /// store closed meanwhile.
     private func merge(_ run: [TraceBlock], tenant: String) throws -> TraceBlock? {
-        var traces: [TraceID: TraceBlock.Input] = [:]
-        var parts: [TraceID: Int] = [:]
+        var traces: [TraceID: [[UInt8]]] = [:]
         for b in run {
             if isClosed { return nil }
-            try b.forEachTrace { id, chunks in
-                var batches: [ResourceSpans] = []
-                for c in chunks {
-                    try c.withUnsafeBytes { raw in
-                        var r = ByteReader(raw)
-                        batches += try SpanCodec.decodeBatches(&r)
-                    }
-                }
-                if var t = traces[id] {
-                    t.chunks += chunks
-                    t.batches += batches
-                    traces[id] = t
-                    parts[id, default: 1] += 1
-                } else {
-                    traces[id] = TraceBlock.Input(id: id, chunks: chunks, batches: batches)
+            try b.forEachTrace { id, chunks in traces[id, default: []] += chunks }
+        }
+        // A trace of several chunks (parts from several blocks, or several requests) is decoded, de-duplicated
+        // and, if it held a span twice, stored again as one chunk; any other trace is copied as it is.
+        var inputs: [TraceBlock.Input] = []
+        inputs.reserveCapacity(traces.count)
+        for (id, chunks) in traces {
+            guard chunks.count > 1 else {
+                inputs.append(TraceBlock.Input(id: id, chunks: chunks))
+                continue
+            }
+            var batches: [ResourceSpans] = []
+            for c in chunks {
+                try c.withUnsafeBytes { raw in
+                    var r = ByteReader(raw)
+                    batches += try SpanCodec.decodeBatches(&r)
                 }
             }
-        }
-        // A trace found in several blocks is de-duplicated and stored as one chunk; others keep their chunks.
-        for id in parts.keys {
-            var t = traces[id]!
-            let unique = Trace.deduplicated(t.batches)
-            if unique.reduce(0, { $0 + $1.spanCount }) != t.batches.reduce(0, { $0 + $1.spanCount }) {
-                var w = ByteWriter(capacity: t.chunks.reduce(0) { $0 + $1.count })
+            let unique = Trace.deduplicated(batches)
+            if unique.count == batches.count && zip(unique, batches).allSatisfy({ $0.spanCount == $1.spanCount }) {
+                inputs.append(TraceBlock.Input(id: id, chunks: chunks))
+            } else {
+                var w = ByteWriter(capacity: chunks.reduce(0) { $0 + $1.count })
                 SpanCodec.encode(unique, into: &w)
-                t = TraceBlock.Input(id: id, chunks: [w.bytes], batches: unique)
-                traces[id] = t
+                inputs.append(TraceBlock.Input(id: id, chunks: [w.bytes]))
             }
         }
         if isClosed { return nil }
-        return try TraceBlock.write(directory: blockDirectory(tenant), tenant: tenant, traces: Array(traces.values),
+        return try TraceBlock.write(directory: blockDirectory(tenant), tenant: tenant, traces: inputs,
                                     walCoverage: run.map(\.meta.walCoverage).max() ?? 0,
                                     replaces: run.map(\.meta.id), options: options)
     }

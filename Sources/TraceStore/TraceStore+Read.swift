@@ -12,12 +12,27 @@ extension TraceStore {
 
     static func collect(_ id: TraceID, tenant: String, blocks: [TraceBlock], heads: [TraceHead],
                         decompressor d: Decompressor) throws -> Trace? {
+        let chunks = try collectChunks(id, tenant: tenant, blocks: blocks, heads: heads, decompressor: d)
+        guard !chunks.isEmpty else { return nil }
         var batches: [ResourceSpans] = []
-        for b in blocks {
-            if let found = try b.trace(id, decompressor: d) { batches += found }
+        for c in chunks {
+            try c.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                batches += try SpanCodec.decodeBatches(&r)
+            }
         }
-        for h in heads { if let e = h.entry(tenant: tenant, id: id) { batches += e.batches } }
-        return batches.isEmpty ? nil : Trace(id: id, batches: Trace.deduplicated(batches))
+        return Trace(id: id, batches: Trace.deduplicated(batches))
+    }
+
+    /// The encoded chunks of trace `id` in `blocks` and `heads`, oldest part first.
+    static func collectChunks(_ id: TraceID, tenant: String, blocks: [TraceBlock], heads: [TraceHead],
+                              decompressor d: Decompressor) throws -> [[UInt8]] {
+        var chunks: [[UInt8]] = []
+        for b in blocks {
+            if let found = try b.chunks(of: id, decompressor: d) { chunks += found }
+        }
+        for h in heads { if let e = h.entry(tenant: tenant, id: id) { chunks += e.chunks } }
+        return chunks
     }
 
     /// The tenant's blocks, heads (frozen first, then live) and the traces split between them, taken under the
@@ -48,7 +63,7 @@ extension TraceStore {
         }
         let live = Set(heads.map(\.serial))
         for h in heads {
-            if let t = searchCache.headTable(h, tenant: tenant, live: live) { tables.append(t) }
+            if let t = try searchCache.headTable(h, tenant: tenant, live: live) { tables.append(t) }
         }
         var view = SearchView()
         guard !split.isEmpty else {
@@ -65,14 +80,13 @@ extension TraceStore {
             }
             view.tables.append((table, skip))
         }
-        var whole: [(TraceID, [ResourceSpans])] = []
+        var whole: [(TraceID, [[UInt8]])] = []
         let d = Decompressor()
         for id in wanted.sorted() {
-            if let t = try Self.collect(id, tenant: tenant, blocks: blockList, heads: heads, decompressor: d) {
-                whole.append((id, t.batches))
-            }
+            let chunks = try Self.collectChunks(id, tenant: tenant, blocks: blockList, heads: heads, decompressor: d)
+            if !chunks.isEmpty { whole.append((id, chunks)) }
         }
-        if !whole.isEmpty { view.tables.append((SpanTable.build(whole), [])) }
+        if !whole.isEmpty { view.tables.append((try SpanTable.build(chunks: whole), [])) }
         return view
     }
 

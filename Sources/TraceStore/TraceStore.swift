@@ -247,7 +247,7 @@ public final class TraceStore: @unchecked Sendable {
             var written: [(String, TraceBlock)] = []
             for tenant in f.head.tenants.keys.sorted() {
                 let inputs = f.head.tenants[tenant]!.map {
-                    TraceBlock.Input(id: $0.key, chunks: $0.value.chunks, batches: $0.value.batches)
+                    TraceBlock.Input(id: $0.key, chunks: $0.value.chunks)
                 }
                 if let b = try TraceBlock.write(directory: blockDirectory(tenant), tenant: tenant, traces: inputs,
                                                 walCoverage: f.walCut, options: options) {
