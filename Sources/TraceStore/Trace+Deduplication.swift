@@ -35,9 +35,4 @@ struct SpanKey: Hashable {
         id = s.spanID.value
         kind = s.kind.rawValue
     }
-
-    init(id: UInt64, kind: UInt8) {
-        self.id = id
-        self.kind = kind
-    }
 }

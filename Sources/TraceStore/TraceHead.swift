@@ -100,10 +100,10 @@ struct TraceCounts: Sendable, Equatable {
     var bytes = 0
 }
 
-/// The spans of one trace from one request, encoded once for the WAL and the block.
+/// The spans of one trace from one request, encoded once for the WAL and the block (the decoded spans are not
+/// kept).
 struct TraceChunk: Sendable {
     var id: TraceID
-    var batches: [ResourceSpans]
     var encoded: [UInt8]
     var spanCount = 0
     var minStart = Int64.max
@@ -127,7 +127,6 @@ struct TraceChunk: Sendable {
 
     private init(id: TraceID, batches: [ResourceSpans], encoded: [UInt8]) {
         self.id = id
-        self.batches = batches
         self.encoded = encoded
         for b in batches {
             for s in b.scopes {

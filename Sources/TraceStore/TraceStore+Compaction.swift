@@ -50,21 +50,7 @@ extension TraceStore {
         let list = blocks[tenant] ?? []
         cond.unlock()
         let target = options.compactionTargetBytes
-        let small = target / 4
-        var runs: [[TraceBlock]] = []
-        var run: [TraceBlock] = []
-        var size = 0
-        for b in list {
-            if b.fileSize < small && size + b.fileSize <= target {
-                run.append(b)
-                size += b.fileSize
-            } else {
-                if run.count > 1 { runs.append(run) }
-                run = b.fileSize < small ? [b] : []
-                size = run.first?.fileSize ?? 0
-            }
-        }
-        if run.count > 1 { runs.append(run) }
+        let runs = CompactionRuns.plan(sizes: list.map(\.fileSize), small: target / 4, target: target).map { Array(list[$0]) }
         var merged = 0
         for run in runs {
             if isClosed { break }
