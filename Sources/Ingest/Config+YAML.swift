@@ -33,7 +33,7 @@ extension IngestConfig {
         }
         let doc = YAMLCursor(node: root, path: "", file: file)
         let keys = try doc.mapping(allowed: ["data", "listen", "tenant", "limits", "positions", "tailer", "server", "metastore",
-                                            "incidents", "sources"])
+                                            "incidents", "traces", "sources"])
         let base = baseDirectory
         func resolve(_ p: String) -> String { Self.resolve(p, against: base) }
 
@@ -48,6 +48,7 @@ extension IngestConfig {
         if let s = keys["server"] { config.server = try s.server() }
         if let m = keys["metastore"] { config.metastore = try m.metastore() }
         if let i = keys["incidents"] { config.incidents = try i.incidents(resolve: resolve) }
+        if let t = keys["traces"] { config.traces = try t.traces() }
         if let s = keys["sources"] {
             for (i, item) in try s.sequence().enumerated() {
                 config.sources.append(try item.source(index: i, defaultTenant: config.defaultTenant,

@@ -25,6 +25,8 @@ public struct IngestConfig: Sendable {
     public var metastore = MetastoreLocation.embedded
     /// Rule evaluation by `mclog serve` (`incidents:`).
     public var incidents = IncidentSettings()
+    /// Retention and compaction of the span store (`traces:`).
+    public var traces = TraceSettings()
     public var sources: [SourceConfig]
 
     /// The address `listen` defaults to.

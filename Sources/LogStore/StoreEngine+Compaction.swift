@@ -33,22 +33,8 @@ extension StoreEngine {
         cond.lock()
         let list = blocks[tenant] ?? []
         cond.unlock()
-        // Only blocks well below the target are merged, so a byte is rewritten a few times at most.
-        let small = options.compactionTargetBytes / 8
-        var runs: [[Block]] = []
-        var run: [Block] = []
-        var size = 0
-        for b in list {
-            if b.storedBytes < small && size + b.storedBytes <= options.compactionTargetBytes {
-                run.append(b)
-                size += b.storedBytes
-            } else {
-                if run.count > 1 { runs.append(run) }
-                run = b.storedBytes < small ? [b] : []
-                size = run.first?.storedBytes ?? 0
-            }
-        }
-        if run.count > 1 { runs.append(run) }
+        let runs = CompactionRuns.plan(sizes: list.map(\.storedBytes), small: options.compactionTargetBytes / 8,
+                                       target: options.compactionTargetBytes).map { Array(list[$0]) }
         var merged = 0
         for run in runs {
             let block = try mergeBlocks(run, tenant: tenant)

@@ -35,9 +35,16 @@ final class SearchTableCache: @unchecked Sendable {
         return t
     }
 
+    /// Drops the index of a block that was deleted (compaction, retention).
+    func forget(_ block: TraceBlock) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tables.removeValue(forKey: block.path) { bytes -= t.table.memoryBytes }
+    }
+
     /// The index of `tenant`'s traces in `head`, or nil when it has none. Indexes of heads not in `live` (flushed
     /// since) are dropped.
-    func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) -> SpanTable? {
+    func headTable(_ head: TraceHead, tenant: String, live: Set<UInt64>) throws -> SpanTable? {
         let key = "\(head.serial)/\(tenant)"
         lock.lock()
         if let h = heads[key], h.generation == head.generation {
@@ -47,7 +54,7 @@ final class SearchTableCache: @unchecked Sendable {
         lock.unlock()
         // Heads change under the store's lock; read them the same way.
         guard let (generation, traces) = head.readTraces(tenant: tenant) else { return nil }
-        let t = SpanTable.build(traces)
+        let t = try SpanTable.build(chunks: traces)
         lock.lock()
         heads = heads.filter { live.contains($0.value.serial) }
         heads[key] = (head.serial, generation, t)

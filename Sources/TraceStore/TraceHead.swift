@@ -1,18 +1,20 @@
 import Storage
 
-/// Spans not yet in a block, per tenant and trace. Every trace keeps its decoded batches (for queries) and the
-/// encoded chunks that were written to the WAL (a block page stores them as they are, without re-encoding).
+/// Spans not yet in a block, per tenant and trace. Every trace keeps the encoded chunks that were written to the
+/// WAL, nothing decoded: a block page stores them as they are, the search index is built from their bytes, and a
+/// lookup decodes the one trace it wants.
 final class TraceHead: @unchecked Sendable {
     struct Entry {
-        var batches: [ResourceSpans] = []
         var chunks: [[UInt8]] = []
         var spanCount = 0
         var bytes = 0
         var minStart = Int64.max
         var maxEnd = Int64.min
+        /// Spans and bytes of the trace that were already in blocks or in heads waiting for their blocks when
+        /// its first span reached this head (for the per-trace limits); nil when there were none.
+        var earlier: TraceCounts?
 
         mutating func add(_ c: TraceChunk) {
-            batches += c.batches
             chunks.append(c.encoded)
             spanCount += c.spanCount
             bytes += c.encoded.count
@@ -22,6 +24,8 @@ final class TraceHead: @unchecked Sendable {
     }
 
     var tenants: [String: [TraceID: Entry]] = [:]
+    /// Per tenant, the traces whose `earlier` is set.
+    private var split: [String: Set<TraceID>] = [:]
     private(set) var bytes = 0
     private(set) var spanCount = 0
     /// Monotonic seconds when the first span of this head arrived.
@@ -54,21 +58,35 @@ final class TraceHead: @unchecked Sendable {
     }
 
     /// The tenant's traces and the generation they belong to, or nil when the tenant has none here.
-    func readTraces(tenant: String) -> (Int, [(TraceID, [ResourceSpans])])? {
+    func readTraces(tenant: String) -> (Int, [(TraceID, [[UInt8]])])? {
         lock.lock()
         defer { lock.unlock() }
         guard let t = tenants[tenant], !t.isEmpty else { return nil }
-        return (generation, t.map { ($0.key, $0.value.batches) })
+        return (generation, t.map { ($0.key, $0.value.chunks) })
     }
 
-    func apply(tenant: String, _ traces: [TraceChunk], now: Double) {
+    /// Ids of the tenant's traces here that also have spans elsewhere (blocks or older heads).
+    func splitTraces(tenant: String) -> [TraceID] {
+        lock.lock()
+        defer { lock.unlock() }
+        return (split[tenant] ?? []).map { $0 }
+    }
+
+    /// Adds `traces`; `earlier(id)` is asked, for a trace new to this head, what other parts of it hold.
+    func apply(tenant: String, _ traces: [TraceChunk], now: Double, earlier: (TraceID) -> TraceCounts?) {
         lock.lock()
         defer { lock.unlock() }
         if firstArrival == nil { firstArrival = now }
         // Mutate in place: copying the tenant's dictionary or a trace's entry per append would be quadratic.
         if tenants[tenant] == nil { tenants[tenant] = [:] }
         for c in traces {
-            tenants[tenant]![c.id, default: Entry()].add(c)
+            if tenants[tenant]![c.id] == nil {
+                var e = Entry()
+                e.earlier = earlier(c.id)
+                if e.earlier != nil { split[tenant, default: []].insert(c.id) }
+                tenants[tenant]![c.id] = e
+            }
+            tenants[tenant]![c.id]!.add(c)
             bytes += c.encoded.count
             spanCount += c.spanCount
         }
@@ -76,10 +94,16 @@ final class TraceHead: @unchecked Sendable {
     }
 }
 
-/// The spans of one trace from one request, encoded once for the WAL and the block.
+/// How much of a trace some part of the store holds.
+struct TraceCounts: Sendable, Equatable {
+    var spans = 0
+    var bytes = 0
+}
+
+/// The spans of one trace from one request, encoded once for the WAL and the block (the decoded spans are not
+/// kept).
 struct TraceChunk: Sendable {
     var id: TraceID
-    var batches: [ResourceSpans]
     var encoded: [UInt8]
     var spanCount = 0
     var minStart = Int64.max
@@ -103,7 +127,6 @@ struct TraceChunk: Sendable {
 
     private init(id: TraceID, batches: [ResourceSpans], encoded: [UInt8]) {
         self.id = id
-        self.batches = batches
         self.encoded = encoded
         for b in batches {
             for s in b.scopes {

@@ -35,6 +35,20 @@ public struct TraceStoreOptions: Sendable {
     public var backgroundIntervalSeconds = 1.0
     /// Decoded search indexes kept in memory, in bytes (least recently used are dropped first).
     public var searchCacheBytes = 512 << 20
+    /// How long blocks are kept, in seconds, per tenant (Tempo's `compactor.compaction.block_retention`): a block
+    /// is deleted once its newest span ended longer ago. 0 keeps them forever, like the log store's default.
+    public var retentionSeconds: Int64 = 0
+    public var retentionByTenant: [String: Int64] = [:]
+    /// Compaction merges runs of adjacent blocks smaller than a quarter of this (file bytes) into blocks of up to
+    /// this size. A merge decodes its inputs in memory, so this bounds the compactor's memory too (~10× of it).
+    public var compactionTargetBytes = 64 << 20
+    /// Seconds between compaction and retention passes of the background thread; 0 runs none (tests and
+    /// `mclog traces compact` call `runMaintenance`).
+    public var maintenanceIntervalSeconds = 60.0
+    /// Where the background passes report what they did (`mclog serve` prints it).
+    public var log: (@Sendable (String) -> Void)?
+
+    public func retention(for tenant: String) -> Int64 { retentionByTenant[tenant] ?? retentionSeconds }
 
     public init() {}
 }

@@ -4,36 +4,90 @@ import Storage
 extension TraceStore {
     /// Every stored span of trace `id` for `tenant` — from blocks (bloom, then sorted ids, then one page),
     /// heads waiting for their blocks and the live head — or nil when there is none.
+    /// A span sent twice (an exporter's retry, the same part replayed) is returned once.
     public func trace(tenant: String, id: TraceID) throws -> Trace? {
-        let (blockList, heads) = snapshot(tenant: tenant)
-        var batches: [ResourceSpans] = []
-        let d = Decompressor()
-        for b in blockList {
-            if let found = try b.trace(id, decompressor: d) { batches += found }
-        }
-        for h in heads { if let e = h.entry(tenant: tenant, id: id) { batches += e.batches } }
-        return batches.isEmpty ? nil : Trace(id: id, batches: batches)
+        let (blockList, heads, _) = snapshot(tenant: tenant)
+        return try Self.collect(id, tenant: tenant, blocks: blockList, heads: heads, decompressor: Decompressor())
     }
 
-    /// The tenant's blocks and heads (frozen first, then live), taken under the lock.
-    func snapshot(tenant: String) -> ([TraceBlock], [TraceHead]) {
+    static func collect(_ id: TraceID, tenant: String, blocks: [TraceBlock], heads: [TraceHead],
+                        decompressor d: Decompressor) throws -> Trace? {
+        let chunks = try collectChunks(id, tenant: tenant, blocks: blocks, heads: heads, decompressor: d)
+        guard !chunks.isEmpty else { return nil }
+        var batches: [ResourceSpans] = []
+        for c in chunks {
+            try c.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                batches += try SpanCodec.decodeBatches(&r)
+            }
+        }
+        return Trace(id: id, batches: Trace.deduplicated(batches))
+    }
+
+    /// The encoded chunks of trace `id` in `blocks` and `heads`, oldest part first.
+    static func collectChunks(_ id: TraceID, tenant: String, blocks: [TraceBlock], heads: [TraceHead],
+                              decompressor d: Decompressor) throws -> [[UInt8]] {
+        var chunks: [[UInt8]] = []
+        for b in blocks {
+            if let found = try b.chunks(of: id, decompressor: d) { chunks += found }
+        }
+        for h in heads { if let e = h.entry(tenant: tenant, id: id) { chunks += e.chunks } }
+        return chunks
+    }
+
+    /// The tenant's blocks, heads (frozen first, then live) and the traces split between them, taken under the
+    /// lock.
+    func snapshot(tenant: String) -> ([TraceBlock], [TraceHead], Set<TraceID>) {
         cond.lock()
         defer { cond.unlock() }
-        return (blocks[tenant] ?? [], frozen.map(\.head) + [head])
+        let heads = frozen.map(\.head) + [head]
+        var split = splitIDs[tenant] ?? []
+        for h in heads { split.formUnion(h.splitTraces(tenant: tenant)) }
+        return (blocks[tenant] ?? [], heads, split)
     }
 
-    /// Search indexes of the tenant's data overlapping `[start, end]`: cached per block, built for heads.
-    func searchTables(tenant: String, start: Int64 = .min, end: Int64 = .max) throws -> [SpanTable] {
-        let (blockList, heads) = snapshot(tenant: tenant)
-        var out: [SpanTable] = []
+    /// What a search reads: the search indexes of the tenant's blocks overlapping `[start, end]` (cached) and of
+    /// its heads, in which the rows of split traces are skipped, and one more index built from those traces
+    /// whole (every part, de-duplicated), so that each trace is evaluated once and entire.
+    struct SearchView {
+        var tables: [(table: SpanTable, skip: Set<TraceID>)] = []
+
+        var inspectedTraces: Int { tables.reduce(0) { $0 + $1.table.traceCount - $1.skip.count } }
+    }
+
+    func searchView(tenant: String, start: Int64 = .min, end: Int64 = .max) throws -> SearchView {
+        let (blockList, heads, split) = snapshot(tenant: tenant)
+        var tables: [SpanTable] = []
         for b in blockList where b.meta.maxTime >= start && b.meta.minTime <= end {
-            out.append(try searchCache.table(for: b))
+            tables.append(try searchCache.table(for: b))
         }
         let live = Set(heads.map(\.serial))
         for h in heads {
-            if let t = searchCache.headTable(h, tenant: tenant, live: live) { out.append(t) }
+            if let t = try searchCache.headTable(h, tenant: tenant, live: live) { tables.append(t) }
         }
-        return out
+        var view = SearchView()
+        guard !split.isEmpty else {
+            view.tables = tables.map { ($0, []) }
+            return view
+        }
+        // Split traces with a part in the range, and the rows to skip in each table.
+        var wanted = Set<TraceID>()
+        for table in tables {
+            var skip = Set<TraceID>()
+            for t in 0..<table.traceCount where split.contains(table.traceIDs[t]) {
+                skip.insert(table.traceIDs[t])
+                if table.traceEnd[t] >= start && table.traceStart[t] <= end { wanted.insert(table.traceIDs[t]) }
+            }
+            view.tables.append((table, skip))
+        }
+        var whole: [(TraceID, [[UInt8]])] = []
+        let d = Decompressor()
+        for id in wanted.sorted() {
+            let chunks = try Self.collectChunks(id, tenant: tenant, blocks: blockList, heads: heads, decompressor: d)
+            if !chunks.isEmpty { whole.append((id, chunks)) }
+        }
+        if !whole.isEmpty { view.tables.append((try SpanTable.build(chunks: whole), [])) }
+        return view
     }
 
     /// Traces matching `request`, newest first, at most `request.limit`.
@@ -42,12 +96,14 @@ extension TraceStore {
         var response = TraceSearchResponse()
         let wanted = Set(request.query.comparisons.map(\.0).map(\.description))
         let comparisons = request.query.comparisons
-        for table in try searchTables(tenant: tenant, start: request.start, end: request.end) {
-            response.inspectedTraces += table.traceCount
+        let view = try searchView(tenant: tenant, start: request.start, end: request.end)
+        response.inspectedTraces = view.inspectedTraces
+        for (table, skip) in view.tables {
             response.inspectedSpans += table.spanCount
             let ev = try TraceQLEvaluator(table: table, expr: request.query)
             for t in 0..<table.traceCount {
                 guard table.traceEnd[t] >= request.start, table.traceStart[t] <= request.end else { continue }
+                if !skip.isEmpty && skip.contains(table.traceIDs[t]) { continue }
                 let spans = ev.evaluate(trace: t)
                 guard !spans.isEmpty else { continue }
                 var r = TraceSearchResult(traceID: table.traceIDs[t], start: table.traceStart[t], end: table.traceEnd[t])
@@ -126,7 +182,7 @@ extension TraceStore {
     public func tagNames(tenant: String, start: Int64 = .min, end: Int64 = .max) throws -> [String: [String]] {
         var out: [UInt8: Set<Int>] = [:]
         var names: [String: Set<String>] = [:]
-        for t in try searchTables(tenant: tenant, start: start, end: end) {
+        for (t, _) in try searchView(tenant: tenant, start: start, end: end).tables {
             out.removeAll(keepingCapacity: true)
             for i in 0..<t.attrKey.count { out[t.attrScope[i], default: []].insert(Int(t.attrKey[i])) }
             for (scope, keys) in out {
@@ -173,7 +229,7 @@ extension TraceStore {
             name = String(tag.dropFirst(prefix.count))
             break
         }
-        for t in try searchTables(tenant: tenant, start: start, end: end) {
+        for (t, skip) in try searchView(tenant: tenant, start: start, end: end).tables {
             if let intrinsic {
                 switch intrinsic {
                 case .name: for n in Set(t.spanName) { add(.string(t.strings[Int(n)])) }
@@ -181,7 +237,8 @@ extension TraceStore {
                 case .status: for s in Set(t.spanStatus) { add(.string(StatusCode(rawValue: s)?.name ?? "unset")) }
                 case .kind: for k in Set(t.spanKind) { add(.string(SpanKind(rawValue: k)?.name ?? "unspecified")) }
                 case .rootName, .rootServiceName:
-                    for r in t.traceRoot where r >= 0 {
+                    // A part of a split trace has no true root; the whole trace's table has it.
+                    for (i, r) in t.traceRoot.enumerated() where r >= 0 && !skip.contains(t.traceIDs[i]) {
                         let id = intrinsic == .rootName ? t.spanName[Int(r)] : t.service(ofSpan: Int(r))
                         add(.string(t.strings[Int(id)]))
                     }

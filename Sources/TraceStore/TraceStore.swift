@@ -25,12 +25,15 @@ public final class TraceStore: @unchecked Sendable {
     /// Heads cut and waiting for their blocks, with the WAL segment their records end before.
     var frozen: [(head: TraceHead, walCut: UInt64)] = []
     var blocks: [String: [TraceBlock]] = [:]
+    /// Per tenant, the traces that more than one block holds (see `TraceStore+Parts.swift`).
+    var splitIDs: [String: Set<TraceID>] = [:]
     let searchCache: SearchTableCache
     private var wal: WAL?
     private var lock: DirectoryLock?
     private var closed = false
     private var flushError: Error?
     private var thread: Thread?
+    private var maintenanceThread: Thread?
 
     /// Opens (creating if needed) the store at `directory` and replays its WAL. `readOnly` takes no lock, repairs
     /// nothing and starts no thread: for `mclog trace` reading a store that `mclog serve` may be writing.
@@ -55,7 +58,9 @@ public final class TraceStore: @unchecked Sendable {
                     report.skippedRecords += 1
                     return
                 }
-                replayHead.apply(tenant: tenant, chunks, now: Self.monotonicNow())
+                replayHead.apply(tenant: tenant, chunks, now: Self.monotonicNow()) {
+                    self.earlierParts(tenant: tenant, id: $0)
+                }
                 report.replayedRecords += 1
                 report.replayedSpans += chunks.reduce(0) { $0 + $1.spanCount }
             }
@@ -70,6 +75,12 @@ public final class TraceStore: @unchecked Sendable {
                 t.name = "mclog-trace-flush"
                 thread = t
                 t.start()
+                if options.maintenanceIntervalSeconds > 0 {
+                    let m = Thread { self.maintenanceLoop() }
+                    m.name = "mclog-trace-compactor"
+                    maintenanceThread = m
+                    m.start()
+                }
             }
         }
     }
@@ -87,6 +98,7 @@ public final class TraceStore: @unchecked Sendable {
         cond.broadcast()
         cond.unlock()
         while let t = thread, !t.isFinished { usleep(1000) }
+        while let t = maintenanceThread, !t.isFinished { usleep(1000) }
         lock?.release()
     }
 
@@ -96,15 +108,39 @@ public final class TraceStore: @unchecked Sendable {
 
     private func loadBlocks() throws {
         for tenant in try FS.list(directory + "/tenants") {
-            let dir = blockDirectory(tenant)
+            let list = try loadBlocks(tenant: tenant)
+            blocks[tenant] = list
+            splitIDs[tenant] = Self.sharedIDs(list)
+            openReport.blocks += list.count
+        }
+    }
+
+    /// The tenant's blocks, sorted by time. A compacted block names the blocks it replaced; if they survived a
+    /// crash they are deleted now (read-only: ignored). A read-only reader may list a block that a running
+    /// compaction deletes before it is opened; it lists again, so that it sees the replacement instead.
+    private func loadBlocks(tenant: String) throws -> [TraceBlock] {
+        let dir = blockDirectory(tenant)
+        var attempt = 0
+        while true {
+            attempt += 1
             var list: [TraceBlock] = []
+            var damage: [String] = []
+            var vanished = false
             for path in try FS.blockFiles(in: dir, fileExtension: TraceBlock.fileExtension, readOnly: readOnly) {
                 do { list.append(try TraceBlock(path: path)) } catch {
-                    openReport.damage.append("skipped unreadable trace block: \(error)")
+                    if !FS.exists(path) {
+                        vanished = true
+                        continue
+                    }
+                    damage.append("skipped unreadable trace block: \(error)")
                 }
             }
-            blocks[tenant] = list.sorted { $0.meta.minTime < $1.meta.minTime }
-            openReport.blocks += list.count
+            if vanished && attempt < 5 { continue }
+            openReport.damage += damage
+            let replaced = Set(list.flatMap(\.meta.replaces))
+            for b in list where replaced.contains(b.meta.id) && !readOnly { try FS.remove(b.path) }
+            list.removeAll { replaced.contains($0.meta.id) }
+            return list.sorted { $0.meta.minTime < $1.meta.minTime }
         }
     }
 
@@ -131,11 +167,19 @@ public final class TraceStore: @unchecked Sendable {
         let limits = options.limits
         var chunks: [TraceChunk] = []
         chunks.reserveCapacity(split.count)
+        // A trace new to the head is looked up in the blocks and waiting heads once; its entry keeps the result.
+        var earlier: [TraceID: TraceCounts] = [:]
         for (id, traceBatches) in split {
             let chunk = TraceChunk(id: id, batches: traceBatches)
-            let existing = head.entry(tenant: tenant, id: id)
-            let spans = (existing?.spanCount ?? 0) + chunk.spanCount
-            let bytes = (existing?.bytes ?? 0) + chunk.encoded.count
+            var held = TraceCounts()
+            if let e = head.entry(tenant: tenant, id: id) {
+                held = TraceCounts(spans: e.spanCount + (e.earlier?.spans ?? 0), bytes: e.bytes + (e.earlier?.bytes ?? 0))
+            } else if let c = earlierParts(tenant: tenant, id: id) {
+                earlier[id] = c
+                held = c
+            }
+            let spans = held.spans + chunk.spanCount
+            let bytes = held.bytes + chunk.encoded.count
             if spans > limits.maxSpansPerTrace {
                 result.reject(chunk.spanCount,
                               "trace \(id) would have \(spans) spans, more than the limit max_spans_per_trace=\(limits.maxSpansPerTrace)")
@@ -157,7 +201,7 @@ public final class TraceStore: @unchecked Sendable {
             cond.unlock()
             throw error
         }
-        head.apply(tenant: tenant, chunks, now: Self.monotonicNow())
+        head.apply(tenant: tenant, chunks, now: Self.monotonicNow()) { earlier[$0] }
         if head.bytes >= options.maxHeadBytes { cutLocked() }
         cond.unlock()
         try wal.sync(through: ticket)
@@ -203,7 +247,7 @@ public final class TraceStore: @unchecked Sendable {
             var written: [(String, TraceBlock)] = []
             for tenant in f.head.tenants.keys.sorted() {
                 let inputs = f.head.tenants[tenant]!.map {
-                    TraceBlock.Input(id: $0.key, chunks: $0.value.chunks, batches: $0.value.batches)
+                    TraceBlock.Input(id: $0.key, chunks: $0.value.chunks)
                 }
                 if let b = try TraceBlock.write(directory: blockDirectory(tenant), tenant: tenant, traces: inputs,
                                                 walCoverage: f.walCut, options: options) {
@@ -212,6 +256,7 @@ public final class TraceStore: @unchecked Sendable {
             }
             cond.lock()
             for (tenant, b) in written {
+                noteSplitTraces(of: b, tenant: tenant)
                 blocks[tenant, default: []].append(b)
                 blocks[tenant]!.sort { $0.meta.minTime < $1.meta.minTime }
             }
@@ -223,6 +268,16 @@ public final class TraceStore: @unchecked Sendable {
     }
 
     private let flushLock = NSLock()
+    /// One compaction and retention pass at a time (the background thread's or `mclog traces compact`'s).
+    let maintenanceLock = NSLock()
+
+    var isClosed: Bool {
+        cond.lock()
+        defer { cond.unlock() }
+        return closed
+    }
+
+    func walForMaintenance() -> WAL? { wal }
 
     private func backgroundLoop() {
         cond.lock()
@@ -240,6 +295,28 @@ public final class TraceStore: @unchecked Sendable {
             }
             flushLock.unlock()
             cond.lock()
+        }
+        cond.unlock()
+    }
+
+    /// Compaction and retention every `maintenanceIntervalSeconds`, beside the flushes (a long merge does not hold
+    /// up cutting the head).
+    private func maintenanceLoop() {
+        let log = options.log ?? { _ in }
+        cond.lock()
+        var deadline = Date().addingTimeInterval(options.maintenanceIntervalSeconds)
+        while !closed {
+            // The condition is shared with appends and flushes; act only at the deadline.
+            if Date() < deadline {
+                _ = cond.wait(until: deadline)
+                continue
+            }
+            cond.unlock()
+            do { try runMaintenance(now: Int64(Date().timeIntervalSince1970 * 1e9), log: log) } catch {
+                log("traces: compaction failed: \(error)")
+            }
+            cond.lock()
+            deadline = Date().addingTimeInterval(options.maintenanceIntervalSeconds)
         }
         cond.unlock()
     }

@@ -1,13 +1,17 @@
 import Foundation
+import Ingest
 import MCServer
 import TraceStore
 
 /// The trace side of `mclog serve`: the span store under `<data>/traces`, its Tempo routes on the API port, and
 /// the OTLP listener (`--otlp-listen`).
 extension ServeCommand {
-    /// Opens the span store and the Tempo API over it.
-    func openTraces(options: ServerOptions, dataDirectory: String) throws -> TempoAPI {
-        let store = try TraceStore(directory: dataDirectory + "/traces")
+    /// Opens the span store (compacting and applying retention in the background, its progress printed) and the
+    /// Tempo API over it.
+    func openTraces(options: ServerOptions, dataDirectory: String, settings: TraceSettings) throws -> TempoAPI {
+        var o = TraceStoreOptions(settings)
+        o.log = { printError("mclog serve: " + $0) }
+        let store = try TraceStore(directory: dataDirectory + "/traces", options: o)
         for d in store.openReport.damage { printError("warning: traces: \(d)") }
         return TempoAPI(store: store, options: options)
     }
@@ -30,5 +34,15 @@ extension ServeCommand {
                 done.signal()
             }
         }
+    }
+}
+
+extension TraceStoreOptions {
+    /// Default options with the `traces:` settings of `mclog.yaml`.
+    init(_ settings: TraceSettings) {
+        self.init()
+        retentionSeconds = settings.retentionSeconds
+        retentionByTenant = settings.retentionByTenant
+        maintenanceIntervalSeconds = settings.compactionIntervalSeconds
     }
 }

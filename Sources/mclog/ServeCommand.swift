@@ -55,7 +55,7 @@ struct ServeCommand: ParsableCommand {
         let store = try LogStore(directory: cfg.dataDirectory, options: cfg.storeOptions)
         for d in store.openReport.damage { printError("warning: \(d)") }
         let tailers = cfg.sources.isEmpty ? nil : try IngestRunner(config: cfg, store: store)
-        let tempo = try openTraces(options: options, dataDirectory: cfg.dataDirectory)
+        let tempo = try openTraces(options: options, dataDirectory: cfg.dataDirectory, settings: cfg.traces)
         let incidentStores = try IncidentStores(metastore: cfg.metastore, dataDirectory: cfg.dataDirectory)
         defer { incidentStores.close() }
         let (incidents, rules) = try openIncidents(settings: cfg.incidents, options: options, stores: incidentStores,

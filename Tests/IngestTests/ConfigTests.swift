@@ -39,6 +39,10 @@ import Testing
               ingestion_rate: 8MB
               retention: 30d
               retention_by_tenant: {audit: 365d}
+            traces:
+              retention: 14d
+              retention_by_tenant: {audit: 90d}
+              compaction_interval: 5m
             tailer:
               poll_interval: 100ms
               batch_size: 1MiB
@@ -75,6 +79,9 @@ import Testing
         #expect(c.limits.ingestionRateBytesPerSecond == 8_000_000)
         #expect(c.limits.retentionSeconds == 30 * 86400)
         #expect(c.limits.retentionByTenant == ["audit": 365 * 86400])
+        #expect(c.traces.retentionSeconds == 14 * 86400)
+        #expect(c.traces.retentionByTenant == ["audit": 90 * 86400])
+        #expect(c.traces.compactionIntervalSeconds == 300)
         #expect(c.tailer.pollIntervalNanos == 100_000_000)
         #expect(c.tailer.batchBytes == 1 << 20)
         #expect(c.tailer.fingerprintBytes == 512)
@@ -130,6 +137,9 @@ import Testing
         ("data: d\nincidents:\n  rules: ''\n", "mclog.yaml:3:10: incidents.rules: must not be empty"),
         ("data: d\nincidents:\n  rule: queries\n", "mclog.yaml:3:3: incidents.rule: unknown key"),
         ("data: d\nincidents: queries\n", "mclog.yaml:2:12: incidents: expected a mapping"),
+        ("data: d\ntraces:\n  compaction_interval: 10ms\n", "mclog.yaml:3:24: traces.compaction_interval: must be at least 1s"),
+        ("data: d\ntraces:\n  retention: forever\n", "mclog.yaml:3:14: traces.retention: \"forever\" is not a duration"),
+        ("data: d\ntraces:\n  block_retention: 1d\n", "mclog.yaml:3:3: traces.block_retention: unknown key"),
     ])
     func errorsNameLineAndKeyPath(_ yaml: String, _ expected: String) {
         do {
