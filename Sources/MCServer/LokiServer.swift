@@ -28,7 +28,8 @@ public struct LokiServer: Sendable {
         incidents?.addRoutes(router)
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter()),
+            server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter(),
+                                           additionalChannelHandlers: [ExpectContinueHandler()]),
             configuration: .init(address: .hostname(api.options.host, port: api.options.port), serverName: "mclog"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -19,6 +19,7 @@ public struct OTLPServer: Sendable {
         logger.logLevel = .warning
         return Application(
             router: tempo.otlpRouter(),
+            server: .http1(additionalChannelHandlers: [ExpectContinueHandler()]),
             configuration: .init(address: .hostname(host, port: port), serverName: "mclog"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
