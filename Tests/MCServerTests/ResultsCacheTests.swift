@@ -275,11 +275,18 @@ import Testing
             #expect(answer.status == .ok, "\(answer.text)")
             #expect(Self.resultText(answer).hasPrefix("[{"))
             #expect(api.metrics.metricEngineRuns == 1)
-            // With no one left waiting, a computation is cancelled: a held query whose only waiter timed out.
+            // With no one left waiting, a computation is cancelled: a held query whose only waiter timed out stops
+            // at its first read and stores nothing.
             let again = Self.params(q, from: q.1 + 60)
-            Self.hold(api) { false }
+            let releasedAgain = QueryCancellation()
+            Self.hold(api) { releasedAgain.isCancelled }
+            let stored = api.cache.snapshot().stored
             let lone = try await c.get("/loki/api/v1/query_range", again)
             #expect(lone.status == .gatewayTimeout)
+            releasedAgain.cancel()
+            while api.metrics.metricEngineRuns < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(api.cache.snapshot().stored == stored)
         }
     }
 
