@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(
             name: "IncidentsTests",
             dependencies: ["Incidents", "LogQL", "LogStore", "Ingest", "Storage", "TraceStore", "PostgresTestSupport"]),
-        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents", "PostgresTestSupport"]),
+        // Storage: zlib inflation for decoding the browser test's PNG screenshots.
+        .testTarget(name: "mclogTests", dependencies: ["mclog", "LogStore", "TraceStore", "Incidents", "Storage", "PostgresTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,8 +9,7 @@ extension Correlator {
     /// Restarts, deploys and reloads in the scope; lines of one stream within a minute are one change.
     func findChanges(zones: [String], from: Int64, to: Int64) throws -> [Change] {
         let q = LogQLText.selector([#"job=~".+""#], zones: zones) + " |~ " + LogQLText.quote(Self.changeRegex)
-        let params = QueryParams(tenant: tenant, start: from, end: to, limit: 10_000, direction: .forward)
-        guard case .streams(let streams) = try engine.execute(q, params).0 else { return [] }
+        guard case .streams(let streams) = try engine.execute(q, logParams(from: from, to: to, limit: 10_000)).0 else { return [] }
         var out: [Change] = []
         for s in streams {
             let labels = Dictionary(s.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })

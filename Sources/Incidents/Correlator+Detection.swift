@@ -14,7 +14,9 @@ extension Correlator {
     public func detectAndStore(into store: any IncidentStore, from: Int64, to: Int64, dryRun: Bool = false) throws
         -> [DetectionOutcome]
     {
-        let detector = IncidentDetector(evaluator: RuleEvaluator(engine: engine, tenant: tenant), rules: rules)
+        var evaluator = RuleEvaluator(engine: engine, tenant: tenant)
+        evaluator.cancellation = cancellation
+        let detector = IncidentDetector(evaluator: evaluator, rules: rules)
         let (allHits, candidates) = try detector.detect(from: from, to: to)
         var out: [DetectionOutcome] = []
         let existing = try store.list()

@@ -24,7 +24,7 @@ extension Correlator {
         let unleveled = LogQLText.selector([#"job=~".+""#, #"level="""#], zones: zones)
             + #" |~ "(?i)(error|warn|critical|fatal|panic|exception|out of memory|oom|refused|timed out|failed)""#
         for q in [leveled, unleveled] {
-            let params = QueryParams(tenant: tenant, start: baseFrom, end: to, limit: maxSignatureLines, direction: .forward)
+            let params = logParams(from: baseFrom, to: to, limit: maxSignatureLines)
             guard case .streams(let streams) = try engine.execute(q, params).0 else { continue }
             for s in streams {
                 let labels = Dictionary(s.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })

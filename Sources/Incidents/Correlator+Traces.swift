@@ -12,6 +12,7 @@ extension Correlator {
     /// many lines share them. Reads the logs through the engine with the same zone scope as the signatures.
     func traceEvidence(_ source: TraceEvidenceSource, zones: [String], from: Int64, to: Int64) throws -> [SpanGroup] {
         var groups = try source.spanGroups(tenant: tenant, from: from, to: to, zones: zones, slowerThan: slowSpan)
+        try cancellation?.check()
         let ids = Set(groups.flatMap(\.traceIDs)).sorted()
         var lines: [String: Int] = [:]
         var start = 0
@@ -20,7 +21,7 @@ extension Correlator {
             start += Self.traceIDsPerQuery
             let q = LogQLText.selector([#"level=~"critical|error|warn""#], zones: zones)
                 + " | trace_id=~" + LogQLText.quote(chunk.joined(separator: "|"))
-            var params = QueryParams(tenant: tenant, start: from, end: to, limit: maxSignatureLines, direction: .forward)
+            var params = logParams(from: from, to: to, limit: maxSignatureLines)
             params.categorizeLabels = true
             guard case .streams(let streams) = try engine.execute(q, params).0 else { continue }
             for s in streams {

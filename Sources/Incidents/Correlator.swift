@@ -17,6 +17,8 @@ public final class Correlator: @unchecked Sendable {
     public var maxSignatureLines = 200_000
     /// Spans longer than this are slow (the runbook's P3 threshold for p95 latency).
     public var slowSpan: Int64 = 2_000_000_000
+    /// Set by a caller that gives up (the HTTP API's query timeout): the log reads stop between pages.
+    public var cancellation: QueryCancellation?
 
     public init(engine: Engine, rules: [DetectionRule], traces: TraceEvidenceSource? = nil, tenant: String = Tenant.defaultID) {
         self.engine = engine
@@ -60,19 +62,25 @@ public final class Correlator: @unchecked Sendable {
         if let given = subject.hits {
             hits = given.filter { $0.lastSeen >= scanFrom && $0.firstSeen <= scanTo }
         } else {
-            let evaluator = RuleEvaluator(engine: engine, tenant: tenant)
+            var evaluator = RuleEvaluator(engine: engine, tenant: tenant)
+            evaluator.cancellation = cancellation
             for rule in rules { hits += try evaluator.hits(rule, from: scanFrom, to: scanTo) }
         }
         hits = hits.filter { h in zones.isEmpty || h.zone.map(zones.contains) ?? true }
         hits.sort { ($0.firstSeen, $0.rule) < ($1.firstSeen, $1.rule) }
 
-        let edge = try EdgeTraffic.read(engine: engine, tenant: tenant, from: scanFrom, to: scanTo)
+        // Between the phases too: a phase that reads no pages (an empty store, the span search) never looks.
+        try cancellation?.check()
+        let edge = try EdgeTraffic.read(engine: engine, params: logParams(from: scanFrom, to: scanTo, limit: 0))
         let failures = edge.failureRun(zones: zones, around: subject.from...max(subject.from, subject.to))
+        try cancellation?.check()
         let signatures = try mineSignatures(zones: zones, from: scanFrom, to: scanTo)
+        try cancellation?.check()
         let changes = try findChanges(zones: zones, from: scanFrom, to: scanTo)
         var limitations: [String] = []
         var spanGroups: [SpanGroup] = []
         if let traces {
+            try cancellation?.check()
             spanGroups = try traceEvidence(traces, zones: zones, from: scanFrom, to: scanTo)
         } else {
             limitations.append("Traces were not searched: no span store is configured, so no span evidence is included.")
@@ -105,6 +113,13 @@ public final class Correlator: @unchecked Sendable {
         pm.actionItems = ActionItems.actions(pm, rules: rules)
         pm.prevention = ActionItems.prevention(pm)
         return pm
+    }
+
+    /// A forward log read of `[from, to)` for this correlator's tenant, carrying its cancellation.
+    func logParams(from: Int64, to: Int64, limit: Int) -> QueryParams {
+        var p = QueryParams(tenant: tenant, start: from, end: to, limit: limit, direction: .forward)
+        p.cancellation = cancellation
+        return p
     }
 
     static func services(_ pm: PostMortem) -> [String] {

@@ -29,9 +29,9 @@ struct EdgeTraffic {
     var requests: [Request]
     let query: String
 
-    static func read(engine: Engine, tenant: String, from: Int64, to: Int64) throws -> EdgeTraffic {
+    /// Reads every access line of `params`' range (a forward read without a limit).
+    static func read(engine: Engine, params: QueryParams) throws -> EdgeTraffic {
         let q = LogQLText.selector(LogQLText.edgeAccess, zones: [])
-        let params = QueryParams(tenant: tenant, start: from, end: to, limit: 0, direction: .forward)
         let (result, _) = try engine.execute(q, params)
         var out: [Request] = []
         if case .streams(let streams) = result {

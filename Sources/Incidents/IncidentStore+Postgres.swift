@@ -92,6 +92,34 @@ public final class PostgresIncidentStore: IncidentStore, Sendable {
             .map(decode)
     }
 
+    /// The filter's conditions in the `WHERE` clause (the window's overlap uses the `(tenant, start_ns)` index);
+    /// `limit` takes the newest rows, listed oldest first like `list()`.
+    public func list(_ filter: IncidentFilter) throws -> [Incident] {
+        var conditions = ["tenant = $1"]
+        var parameters: [any PostgresBindable] = [tenant]
+        func bind(_ value: any PostgresBindable) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+        func textArray(_ values: [String]) throws -> String {
+            "ARRAY(SELECT json_array_elements_text(\(bind(String(decoding: try JSONEncoder().encode(values), as: UTF8.self)))::json))"
+        }
+        switch filter.status {
+        case .open: conditions.append("end_ns IS NULL")
+        case .resolved: conditions.append("end_ns IS NOT NULL")
+        case nil: break
+        }
+        if !filter.zones.isEmpty { conditions.append("zones && \(try textArray(filter.zones))") }
+        if !filter.severities.isEmpty { conditions.append("severity = ANY(\(try textArray(filter.severities.map(\.rawValue))))") }
+        if let to = filter.to { conditions.append("start_ns <= \(bind(to))") }
+        if let from = filter.from { conditions.append("(end_ns IS NULL OR end_ns >= \(bind(from)))") }
+        var sql = "SELECT \(Self.selectColumns), day, sequence FROM mclog_incidents WHERE " + conditions.joined(separator: " AND ")
+        if let limit = filter.limit {
+            sql = "SELECT * FROM (\(sql) ORDER BY day DESC, sequence DESC LIMIT \(bind(limit))) newest"
+        }
+        return try client.execute(sql + " ORDER BY day, sequence", parameters).map(decode)
+    }
+
     @discardableResult
     public func update(_ id: IncidentID, _ change: (inout Incident) throws -> Void) throws -> Incident {
         try client.transaction { c in

@@ -9,6 +9,8 @@ public protocol IncidentStore: Sendable {
     func get(_ id: IncidentID) throws -> Incident?
     /// Every incident, oldest ID first.
     func list() throws -> [Incident]
+    /// The incidents that pass `filter`, oldest ID first.
+    func list(_ filter: IncidentFilter) throws -> [Incident]
     /// Applies `change` to the stored incident atomically (read, change, publish) and returns the result.
     /// Throws `IncidentStoreError.notFound` for an unknown ID.
     @discardableResult
@@ -16,6 +18,11 @@ public protocol IncidentStore: Sendable {
 }
 
 extension IncidentStore {
+    /// Filters the whole list in memory (the embedded store has no index to ask).
+    public func list(_ filter: IncidentFilter) throws -> [Incident] {
+        filter.apply(try list())
+    }
+
     /// Appends a human note; it stays on the timeline of every regenerated post-mortem.
     @discardableResult
     public func addNote(_ id: IncidentID, _ note: IncidentNote) throws -> Incident {

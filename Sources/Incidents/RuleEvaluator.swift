@@ -6,6 +6,8 @@ import LogStore
 public struct RuleEvaluator: Sendable {
     public let engine: Engine
     public let tenant: String
+    /// Stops the evaluation's reads when cancelled (the HTTP API's query timeout).
+    public var cancellation: QueryCancellation?
 
     public init(engine: Engine, tenant: String = Tenant.defaultID) {
         self.engine = engine
@@ -18,7 +20,8 @@ public struct RuleEvaluator: Sendable {
         let step = rule.every
         let start = (from / step + (from % step == 0 ? 0 : 1)) * step
         guard start <= to else { return [] }
-        let params = QueryParams(tenant: tenant, start: start, end: to, step: step, limit: 0)
+        var params = QueryParams(tenant: tenant, start: start, end: to, step: step, limit: 0)
+        params.cancellation = cancellation
         let result: QueryResult
         do {
             (result, _) = try engine.execute(.metric(rule.query), params)

@@ -20,7 +20,8 @@ public final class QueryCancellation: @unchecked Sendable {
         lock.unlock()
     }
 
-    func check() throws {
+    /// Throws `QueryCancelledError` once cancelled (readers call it between units of work).
+    public func check() throws {
         if isCancelled { throw QueryCancelledError() }
     }
 }

@@ -15,6 +15,10 @@ public final class IncidentAPI: Sendable {
     let traces: TraceEvidenceSource?
     let tenancy: Tenancy
     let maxBodyBytes: Int
+    /// Correlating a post-mortem is query work: it runs under the query timeout and holds a query slot of the tenant.
+    let queryTimeoutSeconds: Double
+    let maxConcurrentQueries: Int
+    let maxQueuedQueries: Int
     /// Searched before and after an incident's window when correlating it.
     let margin: Int64
 
@@ -31,15 +35,25 @@ public final class IncidentAPI: Sendable {
         self.traces = traces
         self.tenancy = Tenancy(auth: options.auth)
         self.maxBodyBytes = options.maxBodyBytes
+        self.queryTimeoutSeconds = options.queryTimeoutSeconds
+        self.maxConcurrentQueries = options.maxConcurrentQueriesPerTenant
+        self.maxQueuedQueries = options.maxQueuedQueriesPerTenant
         self.margin = margin
     }
 
-    /// Adds the webhook and incident routes to the API port's router.
+    /// Adds the webhook and incident routes to the API port's router, with query slots of their own.
     public func addRoutes(_ router: Router<BasicRequestContext>) {
+        addRoutes(router, gate: QueryGate(maxRunning: maxConcurrentQueries, maxQueued: maxQueuedQueries))
+    }
+
+    /// Adds the routes; post-mortems and timelines take their query slots from `gate` (`LokiServer` passes the
+    /// Loki API's, so a tenant's limit counts both kinds of query).
+    func addRoutes(_ router: Router<BasicRequestContext>, gate: QueryGate) {
         addAlertRoutes(router)
         router.get("/api/v1/incidents") { request, _ -> Response in
             let store = try self.store(for: request)
-            let list = try await BlockingWork.run { try store.list() }
+            let filter = try Self.filter(FormParameters(query: request.uri.query))
+            let list = try await BlockingWork.run { try store.list(filter) }
             return .json("{\"incidents\":" + (try Self.encode(list)) + "}")
         }
         router.get("/api/v1/incidents/:id") { request, context -> Response in
@@ -48,7 +62,7 @@ public final class IncidentAPI: Sendable {
         }
         router.get("/api/v1/incidents/:id/timeline") { request, context -> Response in
             let incident = try await self.incident(request, context)
-            let pm = try await self.postMortem(incident, tenant: try self.tenancy.tenant(of: request))
+            let pm = try await self.postMortem(incident, tenant: try self.tenancy.tenant(of: request), gate: gate)
             return .json("{\"id\":" + JSONText.quote(incident.id.description) + ",\"timeline\":" + (try Self.encode(pm.timeline)) + "}")
         }
         router.get("/api/v1/incidents/:id/postmortem") { request, context -> Response in
@@ -57,7 +71,7 @@ public final class IncidentAPI: Sendable {
                 throw APIError.badRequest("invalid format \"\(format)\": want md, html or json")
             }
             let incident = try await self.incident(request, context)
-            let pm = try await self.postMortem(incident, tenant: try self.tenancy.tenant(of: request))
+            let pm = try await self.postMortem(incident, tenant: try self.tenancy.tenant(of: request), gate: gate)
             switch format {
             case "html": return .text(pm.html(), contentType: "text/html; charset=utf-8")
             case "json": return .json(try pm.json())
@@ -101,11 +115,18 @@ public final class IncidentAPI: Sendable {
     }
 
     /// The incident correlated with the stores: timeline, root cause, impact, severity (as `mclog postmortem`).
-    func postMortem(_ incident: Incident, tenant: String) async throws -> PostMortem {
+    /// Like a Loki query it holds one of the tenant's slots of `gate` and is abandoned with 504 after the query
+    /// timeout (its log reads stop at the next page).
+    func postMortem(_ incident: Incident, tenant: String, gate: QueryGate) async throws -> PostMortem {
         let correlator = Correlator(engine: engine, rules: rules, traces: traces, tenant: tenant)
         correlator.margin = margin
+        let cancel = QueryCancellation()
+        correlator.cancellation = cancel
         let subject = incident.subject(now: Int64(Date().timeIntervalSince1970 * 1e9))
-        return try await BlockingWork.run { try correlator.postMortem(subject) }
+        let timeout = queryTimeoutSeconds
+        return try await gate.withSlot(tenant: tenant) {
+            try await BlockingWork.run(timeout: timeout, cancel: cancel) { try correlator.postMortem(subject) }
+        }
     }
 
     /// A note from the body: JSON `{"text": "…", "author": "…", "time": "RFC3339 or Unix ns"}` (author and time

@@ -25,7 +25,7 @@ public struct LokiServer: Sendable {
         logger.logLevel = .warning
         let router = api.router()
         tempo?.addRoutes(router)
-        incidents?.addRoutes(router)
+        incidents?.addRoutes(router, gate: api.gate)
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: api.webSocketRouter(),

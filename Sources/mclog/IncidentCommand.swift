@@ -100,7 +100,7 @@ struct IncidentsCommand: ParsableCommand {
         subcommands: [List.self, Detect.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List stored incidents, oldest first.")
+        static let configuration = CommandConfiguration(abstract: "List stored incidents, oldest first: mclog incidents list --status open --zone kzone --severity P1,P2 --from 24h")
 
         @OptionGroup var data: DataOptions
         @OptionGroup var metastore: MetastoreOptions
@@ -111,9 +111,50 @@ struct IncidentsCommand: ParsableCommand {
         @Option(help: "table or json.")
         var output: String = "table"
 
+        @Option(help: "Only open or only resolved incidents.")
+        var status: String?
+
+        @Option(help: "Only incidents in this zone (repeatable or comma-separated: any of them).")
+        var zone: [String] = []
+
+        @Option(help: "Only incidents of this severity, P1–P4 (repeatable or comma-separated: any of them).")
+        var severity: [String] = []
+
+        @Option(help: "Only incidents whose window reaches this time or later (RFC3339, Unix s/ns, or a duration ago).")
+        var from: String?
+
+        @Option(help: "Only incidents that started at this time or earlier.")
+        var to: String?
+
+        @Option(help: "At most this many: the newest ones (still listed oldest first).")
+        var limit: String?
+
+        /// The options as a filter; a bad value names its option.
+        func filter() throws -> IncidentFilter {
+            func option<T>(_ name: String, _ body: () throws -> T) throws -> T {
+                do { return try body() } catch let e as IncidentFilterError { throw UsageError("--\(name): \(e)") }
+            }
+            let now = TimeArgument.nowNanos()
+            var f = IncidentFilter()
+            if let status { f.status = try option("status") { try IncidentFilter.status(status) } }
+            f.zones = IncidentFilter.zones(zone)
+            f.severities = try option("severity") { try IncidentFilter.severities(severity) }
+            func time(_ name: String, _ text: String?) throws -> Int64? {
+                do { return try text.map { try TimeArgument.instant($0, now: now) } } catch let e as UsageError {
+                    throw UsageError("--\(name): \(e.message)")
+                }
+            }
+            f.from = try time("from", from)
+            f.to = try time("to", to)
+            if let a = f.from, let b = f.to, a > b { throw UsageError("--from must not be after --to") }
+            if let limit { f.limit = try option("limit") { try IncidentFilter.limit(limit) } }
+            return f
+        }
+
         func run() throws {
             guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
-            let incidents = try metastore.open(data: data).stores.store(tenant: tenant).list()
+            let filter = try filter()
+            let incidents = try metastore.open(data: data).stores.store(tenant: tenant).list(filter)
             if output == "json" {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -70,6 +70,18 @@ struct Scenario {
 }
 
 @Suite(.serialized) struct CorrelatorTests {
+    @Test func aCancelledCorrelationStopsReadingTheLogs() throws {
+        let sc = try Scenario()
+        try sc.store.flush()
+        let correlator = try sc.correlator()
+        let cancel = QueryCancellation()
+        correlator.cancellation = cancel
+        let subject = Correlator.Subject(from: Scenario.at(14, 3, 0), to: Scenario.at(14, 8, 0), zones: ["kzone"])
+        _ = try correlator.postMortem(subject)  // not cancelled: runs to its end
+        cancel.cancel()  // as the HTTP API's query timeout does
+        #expect(throws: QueryCancelledError.self) { try correlator.postMortem(subject) }
+    }
+
     @Test func findsRootCauseImpactAndSeverity() throws {
         let sc = try Scenario()
         let pm = try sc.correlator().postMortem(.init(from: Scenario.at(14, 3, 0), to: Scenario.at(14, 8, 0), zones: ["kzone"]))

@@ -35,6 +35,33 @@ import Testing
         #expect(html.contains("CUDA out of memory"))
     }
 
+    @Test func markerLabelsCoverEveryItemOnceAndNeverOverlap() throws {
+        // Many items within a few minutes, as around the demo's CUDA OOM: their labels must not overprint.
+        var pm = try postMortem()
+        let t = pm.start
+        pm.timeline = []
+        for i in 0..<25 {
+            let time: Int64 = t + Int64(i / 3) * 20_000_000_000 + Int64(i % 3)
+            let source: EventSource = i % 4 == 0 ? .alert : .log
+            pm.timeline.append(TimelineItem(time: time, source: source, layer: nil, text: "item \(i)", evidence: nil))
+        }
+        let svg = pm.svgChart()
+        let labels = try NSRegularExpression(pattern: #"class="marker-label" x="([0-9.]+)"[^>]*>([0-9]+)(?:–([0-9]+))?</text>"#)
+            .matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { m -> (x: Double, first: Int, last: Int, width: Double) in
+                func group(_ i: Int) -> String? { Range(m.range(at: i), in: svg).map { String(svg[$0]) } }
+                let first = Int(group(2)!)!, last = group(3).map { Int($0)! } ?? first
+                let text = group(3) == nil ? group(2)! : group(2)! + "–" + group(3)!
+                return (Double(group(1)!)!, first, last, Double(text.count) * PostMortem.markerLabelCharWidth)
+            }
+        #expect(labels.count > 1 && labels.count < 25)
+        // Every item number in exactly one label, in order.
+        #expect(labels.flatMap { Array($0.first...$0.last) } == Array(1...25))
+        for (a, b) in zip(labels, labels.dropFirst()) {
+            #expect(a.x + a.width / 2 < b.x - b.width / 2, "labels \(a.first)–\(a.last) and \(b.first)–\(b.last) overlap")
+        }
+        #expect(svg.components(separatedBy: "class=\"marker\"").count - 1 == 25)
+    }
+
     @Test func jsonRoundTrips() throws {
         let pm = try postMortem()
         let back = try JSONDecoder().decode(PostMortem.self, from: Data(try pm.json().utf8))

@@ -18,7 +18,8 @@ struct IncidentHarness {
     static let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("queries").path
 
-    init(options: ServerOptions = ServerOptions(), name: String = #function) throws {
+    /// `evidence` replaces the span store's trace evidence (e.g. a slow source for the timeout test).
+    init(options: ServerOptions = ServerOptions(), evidence: (any TraceEvidenceSource)? = nil, name: String = #function) throws {
         directory = NSTemporaryDirectory() + "mclog-incidents-" + name.filter { $0.isLetter } + "-" + UUID().uuidString
         var lo = StoreOptions()
         lo.maintenanceIntervalSeconds = 0
@@ -29,7 +30,7 @@ struct IncidentHarness {
         let dir = directory
         let incidents = IncidentAPI(stores: { try EmbeddedIncidentStore(dataDirectory: dir, tenant: $0) }, logs: logs,
                                     rules: try DetectionRule.loadDirectory(Self.rules),
-                                    traces: TraceStoreEvidence(store: traces), options: options)
+                                    traces: evidence ?? TraceStoreEvidence(store: traces), options: options)
         server = LokiServer(api: LokiAPI(store: logs, options: options), tempo: TempoAPI(store: traces, options: options),
                             incidents: incidents)
     }

@@ -15,10 +15,7 @@ import Testing
     }
 
     @Test func demoFindsTheScriptedIncident() throws {
-        let dir = CLI.temporaryDirectory()
-        // A lower request rate than the default keeps the debug-build test short; the incident is the same.
-        let r = try CLI.run(["demo", "--dir", dir, "--rate", "6", "--format", "json", "--out", dir + "/pm.json"])
-        #expect(r.status == 0, "\(r.stderr)")
+        let dir = try DemoRun.shared.get().dir
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/logs/truth.json")))
         let pm = try JSONDecoder().decode(PostMortem.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/pm.json")))
         let minute: Int64 = 60_000_000_000
@@ -63,9 +60,9 @@ import Testing
         #expect(md.stdout.contains("ana: restarted the kzone vLLM unit"))
         #expect(md.stdout.contains("**\(truth.failedRequests)**"))
         #expect(md.stdout.contains("## Trace Evidence"))
-        let html = try CLI.run(["postmortem", "--data", dir + "/data", pm.id!.description, "--format", "html", "--out", dir + "/pm.html"])
+        let html = try CLI.run(["postmortem", "--data", dir + "/data", pm.id!.description, "--format", "html", "--out", dir + "/pm-note.html"])
         #expect(html.status == 0)
-        let page = try String(contentsOfFile: dir + "/pm.html", encoding: .utf8)
+        let page = try String(contentsOfFile: dir + "/pm-note.html", encoding: .utf8)
         #expect(page.contains("<svg") && page.contains("restarted the kzone vLLM unit"))
     }
 
@@ -91,5 +88,39 @@ import Testing
         #expect(badFormat.status != 0 && badFormat.stderr.contains("md, html or json"))
         let noRules = try CLI.run(["incidents", "detect", "--data", dir, "--from", "1h", "--rules", dir + "/nope"])
         #expect(noRules.status != 0 && noRules.stderr.contains("rule folder"))
+    }
+
+    @Test func listFiltersAndTheirErrors() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (title, zone, from, to, severity) in [("kzone chat down", "kzone", "2025-11-21T14:00:00Z", "2025-11-21T14:30:00Z", "P2"),
+                                                  ("bzone slow", "bzone", "2025-11-21T15:00:00Z", nil, "P3"),
+                                                  ("kzone disk", "kzone", "2025-11-22T09:00:00Z", nil, "P4")] as [(String, String, String, String?, String)] {
+            let r = try CLI.run(["incident", "open", "--data", dir, "--title", title, "--zone", zone, "--from", from, "--severity", severity]
+                                + (to.map { ["--to", $0] } ?? []))
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func ids(_ args: [String]) throws -> [String] {
+            let r = try CLI.run(["incidents", "list", "--data", dir, "--output", "json"] + args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return try JSONDecoder().decode([Incident].self, from: Data(r.stdout.utf8)).map(\.id.description)
+        }
+        #expect(try ids([]) == ["INC-2025-11-21-001", "INC-2025-11-21-002", "INC-2025-11-22-001"])
+        #expect(try ids(["--status", "open"]) == ["INC-2025-11-21-002", "INC-2025-11-22-001"])
+        #expect(try ids(["--zone", "kzone", "--status", "resolved"]) == ["INC-2025-11-21-001"])
+        #expect(try ids(["--severity", "P3,p4", "--zone", "bzone"]) == ["INC-2025-11-21-002"])
+        #expect(try ids(["--from", "2025-11-21T14:45:00Z", "--to", "2025-11-21T23:00:00Z"]) == ["INC-2025-11-21-002"])
+        #expect(try ids(["--limit", "1"]) == ["INC-2025-11-22-001"])
+        let table = try CLI.run(["incidents", "list", "--data", dir, "--zone", "bzone"])
+        #expect(table.stdout.hasPrefix("INC-2025-11-21-002\tP3\t") && table.stdout.split(separator: "\n").count == 1, "\(table.stdout)")
+
+        for (args, message) in [(["--status", "closed"], "--status: \"closed\": want open or resolved"),
+                                (["--severity", "P7"], "--severity: \"P7\": want P1, P2, P3 or P4"),
+                                (["--limit", "0"], "--limit: \"0\": want a positive integer"),
+                                (["--from", "noon"], "--from: invalid time \"noon\""),
+                                (["--from", "2025-11-22T00:00:00Z", "--to", "2025-11-21T00:00:00Z"], "--from must not be after --to")] {
+            let r = try CLI.run(["incidents", "list", "--data", dir] + args)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
     }
 }
