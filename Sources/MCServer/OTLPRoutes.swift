@@ -18,9 +18,13 @@ extension TempoAPI {
                 throw APIError(.unsupportedMediaType,
                                "unsupported Content-Type \"\(contentType)\": OTLP/HTTP takes application/x-protobuf or application/json")
             }
-            let batches = try await self.decodeBody(request) { json ? try OTLPJSON.decode($0) : try OTLPProtobuf.decode($0) }
             let store = self.store
-            let result = try await self.append(tenant: tenant, batches, store: store)
+            let limits = store.options.limits
+            // Protobuf goes straight to the stored chunks (no `Span` values); JSON is decoded, then split.
+            let traces = try await self.decodeBody(request) {
+                json ? SplitTraces(try OTLPJSON.decode($0), limits: limits) : try OTLPProtobuf.decodeTraces($0, limits: limits)
+            }
+            let result = try await self.append(tenant: tenant, traces, store: store)
             if json {
                 guard result.rejectedSpans > 0 else { return .json("{}") }
                 return .json("{\"partialSuccess\":{\"rejectedSpans\":\"\(result.rejectedSpans)\",\"errorMessage\":"
@@ -34,8 +38,9 @@ extension TempoAPI {
             guard contentType.hasPrefix("application/json") else {
                 throw APIError(.unsupportedMediaType, "unsupported Content-Type \"\(contentType)\": Zipkin v2 takes application/json")
             }
-            let batches = try await self.decodeBody(request) { try ZipkinJSON.decode($0) }
-            let result = try await self.append(tenant: tenant, batches, store: self.store)
+            let limits = self.store.options.limits
+            let traces = try await self.decodeBody(request) { SplitTraces(try ZipkinJSON.decode($0), limits: limits) }
+            let result = try await self.append(tenant: tenant, traces, store: self.store)
             if result.rejectedSpans > 0 {
                 throw APIError.badRequest(
                     "\(result.rejectedSpans) spans rejected (\(result.acceptedSpans) stored): \(result.message)")
@@ -51,14 +56,14 @@ extension TempoAPI {
 
     /// Collects the body (at most `maxBodyBytes`, after gzip), and decodes it; malformed input is a 400 naming
     /// the problem.
-    func decodeBody(_ request: Request, _ decode: @escaping (UnsafeRawBufferPointer) throws -> [ResourceSpans])
-        async throws -> [ResourceSpans]
+    func decodeBody(_ request: Request, _ decode: @escaping (UnsafeRawBufferPointer) throws -> SplitTraces)
+        async throws -> SplitTraces
     {
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let encoding = request.headers[.contentEncoding]?.lowercased() ?? ""
         let maxBody = maxBodyBytes
         do {
-            return try body.withUnsafeReadableBytes { raw -> [ResourceSpans] in
+            return try body.withUnsafeReadableBytes { raw -> SplitTraces in
                 switch encoding {
                 case "", "identity": return try decode(raw)
                 case "gzip", "x-gzip", "deflate":
@@ -75,9 +80,9 @@ extension TempoAPI {
         }
     }
 
-    func append(tenant: String, _ batches: [ResourceSpans], store: TraceStore) async throws -> TraceAppendResult {
+    func append(tenant: String, _ traces: SplitTraces, store: TraceStore) async throws -> TraceAppendResult {
         do {
-            return try await BlockingWork.run { try store.append(tenant: tenant, batches) }
+            return try await BlockingWork.run { try store.append(tenant: tenant, traces) }
         } catch let e as TraceStoreError {
             throw APIError.badRequest(e.description)
         }

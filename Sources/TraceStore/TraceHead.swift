@@ -116,6 +116,15 @@ struct TraceChunk: Sendable {
         self.init(id: id, batches: batches, encoded: w.bytes)
     }
 
+    /// A chunk already encoded (by `OTLPProtobuf.decodeTraces`), with what it holds.
+    init(id: TraceID, encoded: [UInt8], spanCount: Int, minStart: Int64, maxEnd: Int64) {
+        self.id = id
+        self.encoded = encoded
+        self.spanCount = spanCount
+        self.minStart = minStart
+        self.maxEnd = maxEnd
+    }
+
     /// Decodes a chunk read back from the WAL.
     init(id: TraceID, encoded: [UInt8]) throws {
         let batches = try encoded.withUnsafeBytes { raw -> [ResourceSpans] in

@@ -151,11 +151,17 @@ public final class TraceStore: @unchecked Sendable {
     /// the request as a whole cannot be taken (bad tenant, store closed, I/O error).
     @discardableResult
     public func append(tenant: String, _ batches: [ResourceSpans]) throws -> TraceAppendResult {
+        try append(tenant: tenant, SplitTraces(batches, limits: options.limits))
+    }
+
+    /// Stores a request already split and encoded (`OTLPProtobuf.decodeTraces`, `SplitTraces.init`) with the
+    /// same limits as this store's; rejections counted there are carried into the result.
+    @discardableResult
+    public func append(tenant: String, _ split: SplitTraces) throws -> TraceAppendResult {
         guard let wal else { throw TraceStoreError("trace store is open read-only") }
         try TraceTenant.validate(tenant)
-        var result = TraceAppendResult()
-        let split = TraceSplitter.split(batches, limits: options.limits, result: &result)
-        guard !split.isEmpty else { return result }
+        var result = split.result
+        guard !split.chunks.isEmpty else { return result }
         cond.lock()
         // Backpressure: one head may wait for its block while the next fills; beyond that, appends wait.
         while head.bytes >= options.maxHeadBytes && !frozen.isEmpty && !closed { cond.wait() }
@@ -166,11 +172,11 @@ public final class TraceStore: @unchecked Sendable {
         // Per-trace limits against what the head already holds of each trace.
         let limits = options.limits
         var chunks: [TraceChunk] = []
-        chunks.reserveCapacity(split.count)
+        chunks.reserveCapacity(split.chunks.count)
         // A trace new to the head is looked up in the blocks and waiting heads once; its entry keeps the result.
         var earlier: [TraceID: TraceCounts] = [:]
-        for (id, traceBatches) in split {
-            let chunk = TraceChunk(id: id, batches: traceBatches)
+        for chunk in split.chunks {
+            let id = chunk.id
             var held = TraceCounts()
             if let e = head.entry(tenant: tenant, id: id) {
                 held = TraceCounts(spans: e.spanCount + (e.earlier?.spans ?? 0), bytes: e.bytes + (e.earlier?.bytes ?? 0))
