@@ -10,9 +10,8 @@
 #    send `Expect: 100-continue` (it does for bodies over 1 MiB and then waits 1 s: mclog does not answer 100).
 # 2. Query API overhead: a `query_range` returning 5,000 lines; the share of the request's wall time spent outside
 #    the engine (1 - stats.summary.execTime / curl's time_total), median of 10.
-# 3. Concurrency: a dashboard-style `query_range` with `step`: alone cold (its grid not cached yet) and warm
-#    (median of 5 each), 64 identical at once cold and warm, and 64 at once on 64 different grids (p50/p99, as
-#    ratios to cold alone), the server's peak RSS and its results cache counters.
+# 3. Concurrency: a dashboard-style `query_range` with `step`, alone (median of 5) and 64 at once (p50/p99), and
+#    the server's peak RSS.
 # Writes Benchmarks/work/http-results.md. Needs curl, python3 with Tests/Integration/requirements.txt.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -104,31 +103,17 @@ med=$(printf '%s\n' "${overheads[@]}" | sort -n | sed -n 5p)
 rows+=("| query_range returning $(echo "$med" | awk '{print $4}') lines: engine / request time | $(echo "$med" | awk '{print $3}') | | outside the engine: $(echo "$med" | awk '{printf "%.1f %%", $1 * 100}') (median of 10) |")
 
 log "64 concurrent dashboard queries"
-# The results cache (query_range.cache_results, on by default) keys splits by the grid of evaluation times
-# (start mod step): a start moved by a few seconds is the same query over the same range on a grid nobody asked
-# for yet, so it starts cold. The server was just started: the first request below is the first metric query.
 Q='sum by (zone) (count_over_time({job="nginx"} |= "GET" [5m]))'
 one() { curl -s -o /dev/null -w '%{time_total}\n' "$URL/loki/api/v1/query_range" --data-urlencode "query=$Q" \
-    --data-urlencode "start=$((START + $1))" --data-urlencode "end=$END" --data-urlencode step=300 -G; }
+    --data-urlencode "start=$START" --data-urlencode "end=$END" --data-urlencode step=300 -G; }
 export -f one; export URL Q START END
-cold=$(for i in 0 1 2 3 4; do one "$i"; done | sort -n | sed -n 3p)   # each on a fresh grid: cache empty for it
-warm=$(for _ in $(seq 5); do one 0; done | sort -n | sed -n 3p)
-concurrent() { seq 64 | xargs -P 64 -I{} bash -c "one $1" | sort -n; }
-lat_cold=$(concurrent 10)   # 64 identical, cold: computed once, shared
-lat_warm=$(concurrent 0)    # 64 identical, warm: from the cache
-lat_distinct=$(seq 64 | xargs -P 64 -I{} bash -c 'one $((100 + {}))' | sort -n)  # 64 different grids: nothing shared
+single=$(for _ in $(seq 5); do one; done | sort -n | sed -n 3p)
+lat=$(seq 64 | xargs -P 64 -I{} bash -c one | sort -n)
+p50=$(echo "$lat" | sed -n 32p); p99=$(echo "$lat" | sed -n 64p)
 rss=$(grep VmHWM "/proc/$SERVER_PID/status" | awk '{print $2}')
-cache=$(curl -s "$URL/metrics" | grep -E '^mclog_query_(results_cache_(lookups_total|bytes)|shared_total|engine_runs_total)' | tr '\n' ' ')
 stop_server
-p50() { echo "$1" | sed -n 32p; }
-p99() { echo "$1" | sed -n 64p; }
-ratio() { echo "scale=2; $1 / $cold" | bc -l; }
-rows+=("| dashboard query_range (step 5m over 2 days), alone, cold (cache empty for its grid) | $cold | | median of 5; the reference below |")
-rows+=("| the same, alone, warm (cached splits) | $warm | | median of 5; $(ratio "$warm")× cold |")
-rows+=("| the same, 64 at once, cold | p50 $(p50 "$lat_cold"), p99 $(p99 "$lat_cold") | | p99 / cold alone: $(ratio "$(p99 "$lat_cold")")× |")
-rows+=("| the same, 64 at once, warm | p50 $(p50 "$lat_warm"), p99 $(p99 "$lat_warm") | | p99 / cold alone: $(ratio "$(p99 "$lat_warm")")× |")
-rows+=("| 64 at once on 64 different grids (nothing shared, all cold) | p50 $(p50 "$lat_distinct"), p99 $(p99 "$lat_distinct") | | p99 / cold alone: $(ratio "$(p99 "$lat_distinct")")×; server peak RSS $((rss / 1024)) MiB |")
-rows+=("| server counters after part 3 | | | $cache |")
+rows+=("| dashboard query_range (step 5m over 2 days), alone | $single | | median of 5 |")
+rows+=("| the same, 64 at once | p50 $p50, p99 $p99 | | p99 / alone: $(echo "scale=2; $p99 / $single" | bc -l)×; server peak RSS $((rss / 1024)) MiB |")
 
 {
     echo "$(date -u +%FT%TZ) · mclog $(cd "$REPO" && git rev-parse --short HEAD) · $CORES cores · raw push data $(echo "scale=1; $RAW / 1048576" | bc -l) MiB ($(ls "$PUSH"/*.json | wc -l) batches per format)"

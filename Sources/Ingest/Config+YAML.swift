@@ -32,8 +32,8 @@ extension IngestConfig {
             throw ConfigError.yaml(e, file: file)
         }
         let doc = YAMLCursor(node: root, path: "", file: file)
-        let keys = try doc.mapping(allowed: ["data", "listen", "tenant", "limits", "positions", "tailer", "server", "query_range",
-                                            "metastore", "incidents", "traces", "sources"])
+        let keys = try doc.mapping(allowed: ["data", "listen", "tenant", "limits", "positions", "tailer", "server", "metastore",
+                                            "incidents", "traces", "sources"])
         let base = baseDirectory
         func resolve(_ p: String) -> String { Self.resolve(p, against: base) }
 
@@ -46,7 +46,6 @@ extension IngestConfig {
         if let p = keys["positions"] { config.positionsFile = resolve(try p.nonEmptyString()) }
         if let t = keys["tailer"] { config.tailer = try t.tailer() }
         if let s = keys["server"] { config.server = try s.server() }
-        if let q = keys["query_range"] { config.queryRange = try q.queryRange() }
         if let m = keys["metastore"] { config.metastore = try m.metastore() }
         if let i = keys["incidents"] { config.incidents = try i.incidents(resolve: resolve) }
         if let t = keys["traces"] { config.traces = try t.traces() }

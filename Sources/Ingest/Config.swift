@@ -21,8 +21,6 @@ public struct IngestConfig: Sendable {
     public var tailer: TailerSettings
     /// The HTTP API's limits and authentication (`server:`).
     public var server = ServerSettings()
-    /// The results cache for metric range queries (`query_range:`).
-    public var queryRange = QueryRangeSettings()
     /// Where incidents (and, with scale-out, block metadata) live: `embedded` or a PostgreSQL database.
     public var metastore = MetastoreLocation.embedded
     /// Rule evaluation by `mclog serve` (`incidents:`).

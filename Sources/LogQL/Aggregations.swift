@@ -37,10 +37,7 @@ enum Aggregations {
             return out
         default:
             var groups: [[Label]: [[Double?]]] = [:]
-            // In label order, so a group's floating-point sum adds its members in the same order in every query
-            // (dictionary order depends on how the dictionary was built): a step's value then depends only on
-            // the series present at that step, not on which other steps the query covers.
-            for (key, values) in input.sorted(by: { LabelOrder.less($0.key, $1.key) }) {
+            for (key, values) in input {
                 let g = grouping.map { group(key, $0) } ?? []
                 groups[g, default: []].append(values)
             }
@@ -80,7 +77,7 @@ enum Aggregations {
         let re = try Regex(regex, anchored: true)
         let matcher = Regex.Matcher(re)
         var out: Engine.StepVector = [:]
-        for (labels, values) in input.sorted(by: { LabelOrder.less($0.key, $1.key) }) {
+        for (labels, values) in input {
             let src = labels.first { $0.name == source }?.value ?? ""
             var bytes = Array(src.utf8)
             let caps = bytes.withUnsafeBytes { matcher.captures($0) }
@@ -120,13 +117,7 @@ enum Aggregations {
                 newLabels.sort { $0.name < $1.name }
             }
             bytes.removeAll()
-            // Two series that end up with the same labels are merged step by step (at a step where both have a
-            // value, the later one in label order wins), so each step's result depends on that step alone.
-            if let existing = out[newLabels] {
-                out[newLabels] = zip(existing, values).map { $1 ?? $0 }
-            } else {
-                out[newLabels] = values
-            }
+            out[newLabels] = values
         }
         return out
     }

@@ -58,16 +58,6 @@ final class RangeWorker: EntrySink {
 
     func accept(_ e: SelectedEntry) -> Bool {
         postFilterLines += 1
-        // Steps k with t_k >= eff and t_k < eff + range: the windows `(t - range, t]` this entry falls in. An entry
-        // in no window (between steps when step > range) is not run through the pipeline at all, so neither its
-        // series nor its pipeline errors depend on which steps a query asks for: a step's value depends only on
-        // the entries in its own window, which is what lets the HTTP API cache results split by time.
-        let eff = e.timestamp + r.offset
-        let first = eff <= t0 ? 0 : Int((eff - t0 + step - 1) / step)
-        let lastT = eff + r.range - 1
-        guard lastT >= t0, first < n else { return true }
-        let last = min(n - 1, Int((lastT - t0) / step))
-        guard first <= last else { return true }
         guard pipeline.run(stream: e.labels, metadata: e.metadata, timestamp: e.timestamp, line: e.line) else {
             return true
         }
@@ -130,13 +120,21 @@ final class RangeWorker: EntrySink {
             lastAcc = acc
             lastStream = e.labels
         }
+        let eff = e.timestamp + r.offset
         if sampleMode {
             acc.samples.append((eff, value))
         } else {
-            acc.sum[first] += value
-            acc.sum[last + 1] -= value
-            acc.count[first] += 1
-            acc.count[last + 1] -= 1
+            // Steps k with t_k >= eff and t_k < eff + range.
+            let first = eff <= t0 ? 0 : Int((eff - t0 + step - 1) / step)
+            let lastT = eff + r.range - 1
+            guard lastT >= t0, first < n else { return true }
+            let last = min(n - 1, Int((lastT - t0) / step))
+            if first <= last {
+                acc.sum[first] += value
+                acc.sum[last + 1] -= value
+                acc.count[first] += 1
+                acc.count[last + 1] -= 1
+            }
         }
         return true
     }
@@ -258,10 +256,8 @@ extension Engine {
             var values = [Double?](repeating: nil, count: n)
             if sampleMode {
                 var lo = 0, hi = 0
-                // Entries arrive in time order per stream; a series may merge several streams, and workers see
-                // pages in no fixed order. Equal timestamps are ordered by value so that a window's samples come in
-                // the same order however the entries were read (avg, stddev and first/last depend on it).
-                let s = acc.samples.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.bitPattern < $1.1.bitPattern }
+                // Entries arrive in time order per stream; a series may merge several streams.
+                let s = acc.samples.sorted { $0.0 < $1.0 }
                 for k in 0..<n {
                     let end = times[k], start = times[k] - r.range
                     while hi < s.count && s[hi].0 <= end { hi += 1 }

@@ -34,8 +34,12 @@ public final class Engine: @unchecked Sendable {
 
     func evaluationTimes(_ p: QueryParams) throws -> [Int64] {
         if p.instant { return [p.end] }
-        try Engine.checkResolution(start: p.start, end: p.end, step: p.step)
+        guard p.step > 0 else { throw LogQLError("zero or negative query resolution step widths are not accepted. Try a positive integer") }
+        guard p.end >= p.start else { throw LogQLError("end timestamp must not be before start time") }
         let n = (p.end - p.start) / p.step + 1
+        if n > 11000 {
+            throw LogQLError("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
         return (0..<n).map { p.start + $0 * p.step }
     }
 
@@ -128,10 +132,8 @@ public final class Engine: @unchecked Sendable {
             if params.instant { return .scalar(timestamp: times[0], value: values[0]) }
             return .matrix([Series(labels: [], points: zip(times, values).map { ($0, $1) })])
         case .vector(let series):
-            // Loki counts the series that have a sample in the result; a series without any is not returned.
-            let returned = params.instant ? series.values.count { $0[0] != nil } : series.values.count { v in v.contains { $0 != nil } }
-            if returned > params.maxSeries {
-                throw Engine.seriesLimitError(params.maxSeries)
+            if series.count > params.maxSeries {
+                throw LogQLError("maximum of series (\(params.maxSeries)) reached for a single query")
             }
             if params.instant {
                 var out: [(labels: [Label], timestamp: Int64, value: Double)] = []
@@ -144,7 +146,7 @@ public final class Engine: @unchecked Sendable {
                 let points = zip(times, values).compactMap { t, v in v.map { (t, $0) } }
                 if !points.isEmpty { out.append(Series(labels: labels, points: points)) }
             }
-            Engine.sortSeries(&out)
+            out.sort { LabelOrder.less($0.labels, $1.labels) }
             return .matrix(out)
         }
     }

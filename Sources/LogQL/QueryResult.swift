@@ -44,53 +44,6 @@ public struct QueryStats: Sendable {
     public var entriesReturned = 0
     public var postFilterLines = 0
     public var execSeconds = 0.0
-    /// Seconds the query waited for a slot of its tenant (Loki's `summary.queueTime`).
-    public var queueSeconds = 0.0
-    /// Time ranges the query was computed in (Loki's `summary.splits`); 0 when it ran in one piece.
-    public var splits = 0
-    /// The results cache's part in answering (Loki's `cache.result`).
-    public var resultCache = CacheStats()
-
-    public init() {}
-
-    /// Adds another part's reading and work: the store's counters, lines, bytes and execution time.
-    public mutating func add(_ o: QueryStats) {
-        store.streams += o.store.streams
-        store.pagesTotal += o.store.pagesTotal
-        store.pagesSkippedByTime += o.store.pagesSkippedByTime
-        store.pagesSkippedByBloom += o.store.pagesSkippedByBloom
-        store.pagesSkippedByMetadata += o.store.pagesSkippedByMetadata
-        store.pagesScanned += o.store.pagesScanned
-        store.compressedBytes += o.store.compressedBytes
-        store.decompressedBytes += o.store.decompressedBytes
-        store.linesScanned += o.store.linesScanned
-        store.entriesReturned += o.store.entriesReturned
-        store.headPages += o.store.headPages
-        store.seconds += o.store.seconds
-        linesProcessed += o.linesProcessed
-        bytesProcessed += o.bytesProcessed
-        entriesReturned += o.entriesReturned
-        postFilterLines += o.postFilterLines
-        execSeconds += o.execSeconds
-    }
-}
-
-/// One cache's counters for a query, in Loki's `stats.cache.<name>` fields.
-public struct CacheStats: Sendable, Equatable {
-    /// Entries looked up, and those found.
-    public var entriesRequested = 0
-    public var entriesFound = 0
-    /// Entries written after computing them.
-    public var entriesStored = 0
-    /// Bytes of the entries found, and of those stored.
-    public var bytesReceived = 0
-    public var bytesSent = 0
-    /// Lookups made (one per query that used the cache).
-    public var requests = 0
-    /// Nanoseconds of the query's range answered from the cache.
-    public var queryLengthServed: Int64 = 0
-
-    public init() {}
 }
 
 /// How a query runs: its time range, step, limit and direction.

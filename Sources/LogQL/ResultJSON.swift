@@ -105,11 +105,9 @@ public enum ResultJSON {
         let emptyChunk = "{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":0,\"decompressedLines\":0,\"compressedBytes\":0,\"totalDuplicates\":0,\"postFilterLines\":0,\"headChunkStructuredMetadataBytes\":0,\"decompressedStructuredMetadataBytes\":0}"
         let ingester = "{\"totalReached\":0,\"totalChunksMatched\":0,\"totalBatches\":0,\"totalLinesSent\":0,\"store\":{\"totalChunksRef\":0,\"totalChunksDownloaded\":0,\"chunksDownloadTime\":0,\"queryReferencedStructuredMetadata\":false,\"chunk\":\(emptyChunk),\"chunkRefsFetchTime\":0,\"congestionControlLatency\":0,\"pipelineWrapperFilteredLines\":0}}"
         let cacheEntry = "{\"entriesFound\":0,\"entriesRequested\":0,\"entriesStored\":0,\"bytesReceived\":0,\"bytesSent\":0,\"requests\":0,\"downloadTime\":0,\"queryLengthServed\":0}"
-        let r = s.resultCache
-        let result = "{\"entriesFound\":\(r.entriesFound),\"entriesRequested\":\(r.entriesRequested),\"entriesStored\":\(r.entriesStored),\"bytesReceived\":\(r.bytesReceived),\"bytesSent\":\(r.bytesSent),\"requests\":\(r.requests),\"downloadTime\":0,\"queryLengthServed\":\(r.queryLengthServed)}"
         let cache = "{" + ["chunk", "index", "result", "statsResult", "volumeResult", "seriesResult", "labelResult", "instantMetricResult"]
-            .map { "\"\($0)\":\($0 == "result" ? result : cacheEntry)" }.joined(separator: ",") + "}"
-        let summary = "{\"bytesProcessedPerSecond\":\(bps),\"linesProcessedPerSecond\":\(lps),\"totalBytesProcessed\":\(s.bytesProcessed),\"totalLinesProcessed\":\(s.linesProcessed),\"execTime\":\(exec),\"queueTime\":\(s.queueSeconds),\"subqueries\":0,\"totalEntriesReturned\":\(s.entriesReturned),\"splits\":\(s.splits),\"shards\":0,\"totalPostFilterLines\":\(s.postFilterLines),\"totalStructuredMetadataBytesProcessed\":0}"
+            .map { "\"\($0)\":\(cacheEntry)" }.joined(separator: ",") + "}"
+        let summary = "{\"bytesProcessedPerSecond\":\(bps),\"linesProcessedPerSecond\":\(lps),\"totalBytesProcessed\":\(s.bytesProcessed),\"totalLinesProcessed\":\(s.linesProcessed),\"execTime\":\(exec),\"queueTime\":0,\"subqueries\":0,\"totalEntriesReturned\":\(s.entriesReturned),\"splits\":0,\"shards\":0,\"totalPostFilterLines\":\(s.postFilterLines),\"totalStructuredMetadataBytesProcessed\":0}"
         return "{\"summary\":\(summary),\"querier\":{\"store\":\(store)},\"ingester\":\(ingester),\"cache\":\(cache),\"index\":{\"totalChunks\":\(st.pagesTotal),\"postFilterChunks\":\(st.pagesScanned),\"shardsDuration\":0,\"usedBloomFilters\":\(st.pagesSkippedByBloom > 0)}}"
     }
 

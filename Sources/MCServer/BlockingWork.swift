@@ -13,7 +13,7 @@ enum BlockingWork {
 
     /// Fires query timeouts. Not the global queue: when blocking work occupies its threads, a timer queued there
     /// waits behind them and the timeout comes late or never.
-    static let timer = DispatchQueue(label: "mclog.query-timeout")
+    private static let timer = DispatchQueue(label: "mclog.query-timeout")
 
     /// Like `run`, but answers 504 after `seconds`. The engine checks `cancel` between pages and lines, so an
     /// abandoned query stops promptly instead of running on.

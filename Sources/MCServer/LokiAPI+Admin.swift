@@ -19,7 +19,7 @@ extension LokiAPI {
         }
         router.get("/metrics") { _, _ -> Response in
             let store = self.store
-            let text = try await BlockingWork.run { self.metrics.render(store: store, tailers: self.tailers?.counters() ?? [], cache: self.cache.snapshot()) }
+            let text = try await BlockingWork.run { self.metrics.render(store: store, tailers: self.tailers?.counters() ?? []) }
             return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/config") { _, _ -> Response in .text(self.effectiveConfig(), contentType: "text/yaml; charset=utf-8") }
@@ -59,12 +59,6 @@ extension LokiAPI {
               ingestion_rate_bytes_per_second: \(l.ingestionRateBytesPerSecond)
               ingestion_burst_bytes: \(l.ingestionBurstBytes)
               enforce_ingestion_rate: \(o.enforceIngestionRate)
-            query_range:
-              cache_results: \(o.queryRange.cacheResults)
-              split_queries_by_interval: \(Self.duration(o.queryRange.splitInterval))
-              max_freshness: \(Self.duration(o.queryRange.maxFreshness))
-              results_cache_max_bytes: \(o.queryRange.cacheMaxBytes)
-              align_queries_with_step: \(o.queryRange.alignQueriesWithStep)
 
             """
         if let auth = o.auth {

@@ -46,11 +46,6 @@ extension LokiAPI {
             guard params.step > 0 else {
                 throw APIError.badRequest("zero or negative query resolution step widths are not accepted. Try a positive integer")
             }
-            if options.queryRange.alignQueriesWithStep {
-                // Loki's step alignment: start and end rounded down to a multiple of step.
-                params.start = SplitPlan.floorDiv(params.start, params.step) * params.step
-                params.end = SplitPlan.floorDiv(params.end, params.step) * params.step
-            }
         }
         let interval = try p["interval"].map { try LokiTime.duration($0, name: "interval") } ?? 0
         var (result, stats) = try await run(query, params)
@@ -83,9 +78,7 @@ extension LokiAPI {
     }
 
     /// Runs a query on a blocking thread, holding one of the tenant's query slots, under the query timeout.
-    /// Metric queries go through the query frontend (`runMetric`: shared computations and the results cache).
     func run(_ query: Query, _ params: QueryParams) async throws -> (QueryResult, QueryStats) {
-        if case .metric(let m) = query { return try await runMetric(m, params) }
         let engine = self.engine
         let cancel = QueryCancellation()
         var params = params
@@ -99,7 +92,11 @@ extension LokiAPI {
                 throw APIError.badRequest(e.description)
             }
         }
-        metrics.recordQuery(type: "log", stats: stats)
+        if case .log = query {
+            metrics.recordQuery(type: "log", stats: stats)
+        } else {
+            metrics.recordQuery(type: "metric", stats: stats)
+        }
         return (result, stats)
     }
 

@@ -17,12 +17,6 @@ public final class LokiAPI: Sendable {
     let configText: String
     /// The file tailers running in this process (`mclog serve --config` with sources), for `/metrics`.
     let tailers: IngestRunner?
-    /// Metric range query results by time split; told of every write to the store.
-    let cache: ResultsCache
-    /// Metric query computations in flight, shared by identical requests.
-    let flights = SingleFlight<MetricAnswer>()
-    let hooks = QueryHooks()
-    private let appendObserver: Int
 
     public init(store: LogStore, options: ServerOptions, configText: String = "", tailers: IngestRunner? = nil) {
         self.store = store
@@ -33,21 +27,7 @@ public final class LokiAPI: Sendable {
                               maxQueued: options.maxQueuedQueriesPerTenant)
         self.configText = configText
         self.tailers = tailers
-        let cache = ResultsCache(maxBytes: options.queryRange.cacheMaxBytes)
-        self.cache = cache
-        appendObserver = store.addAppendObserver { tenant, streams in
-            var lo = Int64.max, hi = Int64.min
-            for (_, batch) in streams {
-                for t in batch.timestamps {
-                    lo = min(lo, t)
-                    hi = max(hi, t)
-                }
-            }
-            if lo <= hi { cache.recordWrite(tenant: tenant, range: lo...hi) }
-        }
     }
-
-    deinit { store.removeAppendObserver(appendObserver) }
 
     /// A router with every route of the API, wrapped in the error and metrics middleware.
     public func router() -> Router<BasicRequestContext> {

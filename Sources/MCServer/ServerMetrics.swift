@@ -13,7 +13,6 @@ final class ServerMetrics: @unchecked Sendable {
     private var pagesScanned = 0, pagesSkippedByTime = 0, pagesSkippedByBloom = 0
     private var bytesProcessed = 0, linesProcessed = 0
     private var pushRejected: [String: Int] = [:]
-    private var sharedQueries = 0, engineRuns = 0
 
     /// Seconds, Prometheus' default buckets.
     static let buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -59,31 +58,9 @@ final class ServerMetrics: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// A metric query answered by an identical computation another request started.
-    func recordSharedQuery() {
-        lock.lock()
-        sharedQueries += 1
-        lock.unlock()
-    }
-
-    /// One engine run of a metric query (a query computed in several gaps between cached splits runs several).
-    func recordEngineRun() {
-        lock.lock()
-        engineRuns += 1
-        lock.unlock()
-    }
-
-    /// Engine runs of metric queries so far.
-    var metricEngineRuns: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return engineRuns
-    }
-
     /// The exposition text, including the store's ingest counters, WAL fsyncs, blocks and compaction, and the
     /// file tailers' per-source counters when tailers run in this process.
-    func render(store: LogStore, tailers: [(name: String, entries: Int, bytes: Int, files: Int)] = [],
-                cache: ResultsCache.Counters = ResultsCache.Counters()) -> String {
+    func render(store: LogStore, tailers: [(name: String, entries: Int, bytes: Int, files: Int)] = []) -> String {
         let sm = store.metrics
         let st = store.stats()
         var out = ""
@@ -145,22 +122,6 @@ final class ServerMetrics: @unchecked Sendable {
         out += "mclog_query_bytes_processed_total \(bytesProcessed)\n"
         family("mclog_query_lines_processed_total", "counter", "Lines processed by queries.")
         out += "mclog_query_lines_processed_total \(linesProcessed)\n"
-        family("mclog_query_engine_runs_total", "counter", "Engine runs of metric queries (cached splits need none).")
-        out += "mclog_query_engine_runs_total \(engineRuns)\n"
-        family("mclog_query_shared_total", "counter", "Metric queries answered by an identical computation already in flight.")
-        out += "mclog_query_shared_total \(sharedQueries)\n"
-        family("mclog_query_results_cache_lookups_total", "counter", "Results cache lookups of metric range query splits, by result.")
-        out += "mclog_query_results_cache_lookups_total{result=\"hit\"} \(cache.hits)\n"
-        out += "mclog_query_results_cache_lookups_total{result=\"miss\"} \(cache.misses)\n"
-        family("mclog_query_results_cache_stored_total", "counter", "Splits stored in the results cache.")
-        out += "mclog_query_results_cache_stored_total \(cache.stored)\n"
-        family("mclog_query_results_cache_dropped_total", "counter", "Splits dropped from the results cache, by reason.")
-        out += "mclog_query_results_cache_dropped_total{reason=\"evicted\"} \(cache.evicted)\n"
-        out += "mclog_query_results_cache_dropped_total{reason=\"write\"} \(cache.invalidated)\n"
-        family("mclog_query_results_cache_bytes", "gauge", "Estimated bytes held by the results cache.")
-        out += "mclog_query_results_cache_bytes \(cache.bytes)\n"
-        family("mclog_query_results_cache_entries", "gauge", "Splits held by the results cache.")
-        out += "mclog_query_results_cache_entries \(cache.entries)\n"
         family("mclog_query_duration_seconds", "histogram", "Query execution time, by query type.")
         histogram("mclog_query_duration_seconds", "type", queryLatency)
         family("mclog_request_duration_seconds", "histogram", "HTTP request time, by route.")

@@ -2,7 +2,7 @@ import Foundation
 import Ingest
 
 extension ServerOptions {
-    /// The options `mclog.yaml` gives: `listen`, `limits.max_entries_per_query`, the `server:` and `query_range:` sections.
+    /// The options `mclog.yaml` gives: `listen`, `limits.max_entries_per_query` and the `server:` section.
     /// Keys the file leaves out keep their defaults.
     public init(config: IngestConfig) throws {
         self.init()
@@ -17,12 +17,6 @@ extension ServerOptions {
         if let v = s.maxBodyBytes { maxBodyBytes = v }
         if let v = s.enforceIngestionRate { enforceIngestionRate = v }
         if let a = s.auth { auth = AuthConfig(bearerTokens: a.bearerTokens, basicUsers: a.basicUsers) }
-        let q = config.queryRange
-        if let v = q.cacheResults { queryRange.cacheResults = v }
-        if let v = q.splitIntervalNanos { queryRange.splitInterval = v }
-        if let v = q.maxFreshnessNanos { queryRange.maxFreshness = v }
-        if let v = q.cacheMaxBytes { queryRange.cacheMaxBytes = v }
-        if let v = q.alignQueriesWithStep { queryRange.alignQueriesWithStep = v }
     }
 
     /// `host:port` split; an empty host listens on every interface, `[::1]` loses its brackets.

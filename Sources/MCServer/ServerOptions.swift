@@ -23,8 +23,6 @@ public struct ServerOptions: Sendable {
     public var enforceIngestionRate = true
     /// When set, every request must authenticate; see `AuthConfig`.
     public var auth: AuthConfig?
-    /// The results cache and splitting of metric range queries.
-    public var queryRange = QueryRangeOptions()
 
     public init() {}
 }
