@@ -52,6 +52,25 @@ public struct ProtoReader {
 
     public mutating func string() throws -> String { String(decoding: try lengthDelimited(), as: UTF8.self) }
 
+    /// Calls `body` with each length-delimited field numbered `field` of message `b`, in wire order, skipping the
+    /// others: for decoders that read a message once per part they need from it (counts before contents).
+    @inlinable
+    public static func forEach(_ field: Int, in b: UnsafeRawBufferPointer,
+                               _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var r = ProtoReader(b)
+        while let (f, w) = try r.nextKey() {
+            if f == field && w == 2 { try body(r.lengthDelimited()) } else { try r.skip(w) }
+        }
+    }
+
+    /// How many length-delimited fields numbered `field` message `b` holds.
+    @inlinable
+    public static func count(_ field: Int, in b: UnsafeRawBufferPointer) throws -> Int {
+        var n = 0
+        try forEach(field, in: b) { _ in n += 1 }
+        return n
+    }
+
     /// Skips a field of wire type `wire`.
     public mutating func skip(_ wire: Int) throws {
         switch wire {

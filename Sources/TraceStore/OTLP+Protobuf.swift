@@ -66,30 +66,39 @@ public enum OTLPProtobuf {
         return ss
     }
 
+    /// A span's `trace_id`: exactly 16 bytes.
+    static func spanTraceID(_ raw: UnsafeRawBufferPointer) throws -> TraceID {
+        guard raw.count == 16, let id = TraceID(bytes: raw) else {
+            throw TraceDecodeError("span trace_id has \(raw.count) bytes, want 16")
+        }
+        return id
+    }
+
+    /// A span's `span_id`: exactly 8 bytes.
+    static func spanSpanID(_ raw: UnsafeRawBufferPointer) throws -> SpanID {
+        guard let id = SpanID(bytes: raw), raw.count == 8 else {
+            throw TraceDecodeError("span span_id has \(raw.count) bytes, want 8")
+        }
+        return id
+    }
+
+    /// A span's `parent_span_id`: 8 bytes, or empty for a root span.
+    static func parentSpanID(_ raw: UnsafeRawBufferPointer) throws -> SpanID {
+        guard let id = SpanID(bytes: raw) else {
+            throw TraceDecodeError("span parent_span_id has \(raw.count) bytes, want 8 or 0")
+        }
+        return id
+    }
+
     static func span(_ b: UnsafeRawBufferPointer) throws -> Span {
         var s = Span(traceID: TraceID(high: 0, low: 0), spanID: SpanID(0), name: "", start: 0, end: 0)
         var r = ProtoReader(b)
         while let (field, wire) = try r.nextKey() {
             switch (field, wire) {
-            case (1, 2):
-                let raw = try r.lengthDelimited()
-                guard raw.count == 16, let id = TraceID(bytes: raw) else {
-                    throw TraceDecodeError("span trace_id has \(raw.count) bytes, want 16")
-                }
-                s.traceID = id
-            case (2, 2):
-                let raw = try r.lengthDelimited()
-                guard let id = SpanID(bytes: raw), raw.count == 8 else {
-                    throw TraceDecodeError("span span_id has \(raw.count) bytes, want 8")
-                }
-                s.spanID = id
+            case (1, 2): s.traceID = try spanTraceID(r.lengthDelimited())
+            case (2, 2): s.spanID = try spanSpanID(r.lengthDelimited())
             case (3, 2): s.traceState = try r.string()
-            case (4, 2):
-                let raw = try r.lengthDelimited()
-                guard let id = SpanID(bytes: raw) else {
-                    throw TraceDecodeError("span parent_span_id has \(raw.count) bytes, want 8 or 0")
-                }
-                s.parentSpanID = id
+            case (4, 2): s.parentSpanID = try parentSpanID(r.lengthDelimited())
             case (5, 2): s.name = try r.string()
             case (6, 0): s.kind = SpanKind(rawValue: UInt8(truncatingIfNeeded: try r.varint())) ?? .unspecified
             case (7, 1): s.start = Int64(bitPattern: try r.fixed64())

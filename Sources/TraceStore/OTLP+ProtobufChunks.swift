@@ -81,31 +81,18 @@ struct OTLPTranscoder {
     mutating func resourceSpans(_ b: UnsafeRawBufferPointer) throws {
         // Resource attributes, wherever they are on the wire.
         var nAttr = 0
-        var r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            if field == 1 && wire == 2 { nAttr += try Self.count(r.lengthDelimited(), field: 1) } else { try r.skip(wire) }
-        }
+        try ProtoReader.forEach(1, in: b) { nAttr += try ProtoReader.count(1, in: $0) }
         var resource = ByteWriter(capacity: 128)
         resource.uvarint(UInt64(nAttr))
         var problem: String?
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 1 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            var res = ProtoReader(try r.lengthDelimited())
-            while let (f, w) = try res.nextKey() {
-                guard f == 1 && w == 2 else {
-                    try res.skip(w)
-                    continue
-                }
-                let kv = try Self.keyValue(res.lengthDelimited(), &resource)
+        try ProtoReader.forEach(1, in: b) { res in
+            try ProtoReader.forEach(1, in: res) { attribute in
+                let kv = try Self.keyValue(attribute, &resource)
                 if problem == nil { problem = attributeProblem(kv, "resource") }
             }
         }
         var batchSpans = 0
-        r = ProtoReader(b)
+        var r = ProtoReader(b)
         while let (field, wire) = try r.nextKey() {
             switch (field, wire) {
             // 2: scope_spans; 1000: the deprecated instrumentation_library_spans, same shape.
@@ -120,13 +107,8 @@ struct OTLPTranscoder {
     mutating func scopeSpans(_ b: UnsafeRawBufferPointer, resource: [UInt8], rejected: Bool) throws -> Int {
         var name = UnsafeRawBufferPointer(start: nil, count: 0), version = name
         var nAttr = 0
-        var r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 1 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            var s = ProtoReader(try r.lengthDelimited())
+        try ProtoReader.forEach(1, in: b) { scope in
+            var s = ProtoReader(scope)
             while let (f, w) = try s.nextKey() {
                 switch (f, w) {
                 case (1, 2): name = try s.lengthDelimited()
@@ -145,19 +127,9 @@ struct OTLPTranscoder {
         _ = Self.string(version, &arena)
         arena.uvarint(UInt64(nAttr))
         var problem: String?
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 1 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            var s = ProtoReader(try r.lengthDelimited())
-            while let (f, w) = try s.nextKey() {
-                guard f == 3 && w == 2 else {
-                    try s.skip(w)
-                    continue
-                }
-                let kv = try Self.keyValue(s.lengthDelimited(), &arena)
+        try ProtoReader.forEach(1, in: b) { scope in
+            try ProtoReader.forEach(3, in: scope) { attribute in
+                let kv = try Self.keyValue(attribute, &arena)
                 if problem == nil { problem = attributeProblem(kv, "instrumentation scope") }
             }
         }
@@ -165,14 +137,9 @@ struct OTLPTranscoder {
         scopeHeaders.append(headerStart..<arena.count)
         let skip = rejected || problem != nil
         var n = 0
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            if field == 2 && wire == 2 {
-                try span(r.lengthDelimited(), scope: scope, rejected: skip)
-                n += 1
-            } else {
-                try r.skip(wire)
-            }
+        try ProtoReader.forEach(2, in: b) {
+            try span($0, scope: scope, rejected: skip)
+            n += 1
         }
         if let problem, !rejected { result.reject(n, problem) }
         return n
@@ -189,25 +156,10 @@ struct OTLPTranscoder {
         var r = ProtoReader(b)
         while let (field, wire) = try r.nextKey() {
             switch (field, wire) {
-            case (1, 2):
-                let raw = try r.lengthDelimited()
-                guard raw.count == 16, let id = TraceID(bytes: raw) else {
-                    throw TraceDecodeError("span trace_id has \(raw.count) bytes, want 16")
-                }
-                traceID = id
-            case (2, 2):
-                let raw = try r.lengthDelimited()
-                guard let id = SpanID(bytes: raw), raw.count == 8 else {
-                    throw TraceDecodeError("span span_id has \(raw.count) bytes, want 8")
-                }
-                spanID = id
+            case (1, 2): traceID = try OTLPProtobuf.spanTraceID(r.lengthDelimited())
+            case (2, 2): spanID = try OTLPProtobuf.spanSpanID(r.lengthDelimited())
             case (3, 2): traceState = try r.lengthDelimited()
-            case (4, 2):
-                let raw = try r.lengthDelimited()
-                guard let id = SpanID(bytes: raw) else {
-                    throw TraceDecodeError("span parent_span_id has \(raw.count) bytes, want 8 or 0")
-                }
-                parent = id
+            case (4, 2): parent = try OTLPProtobuf.parentSpanID(r.lengthDelimited())
             case (5, 2): name = try r.lengthDelimited()
             case (6, 0): kind = SpanKind(rawValue: UInt8(truncatingIfNeeded: try r.varint())) ?? .unspecified
             case (7, 1): start = Int64(bitPattern: try r.fixed64())
@@ -257,36 +209,17 @@ struct OTLPTranscoder {
             problem = "span \(spanID) of trace \(traceID) has a name of \(nameBytes) bytes, more than the limit max_span_name_bytes=\(limits.maxSpanNameBytes)"
         }
         arena.uvarint(UInt64(nAttr))
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 9 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            let kv = try Self.keyValue(r.lengthDelimited(), &arena)
+        try ProtoReader.forEach(9, in: b) { attribute in
+            let kv = try Self.keyValue(attribute, &arena)
             if problem == nil { problem = attributeProblem(kv, "span \(spanID) of trace \(traceID)") }
         }
         arena.uvarint(UInt64(nEvent))
         if nEvent > 0 {
-            r = ProtoReader(b)
-            while let (field, wire) = try r.nextKey() {
-                guard field == 11 && wire == 2 else {
-                    try r.skip(wire)
-                    continue
-                }
-                try event(r.lengthDelimited(), spanStart: start, spanID: spanID, traceID: traceID, &problem)
-            }
+            try ProtoReader.forEach(11, in: b) { try event($0, spanStart: start, spanID: spanID, traceID: traceID, &problem) }
         }
         arena.uvarint(UInt64(nLink))
         if nLink > 0 {
-            r = ProtoReader(b)
-            while let (field, wire) = try r.nextKey() {
-                guard field == 13 && wire == 2 else {
-                    try r.skip(wire)
-                    continue
-                }
-                try link(r.lengthDelimited(), spanID: spanID, traceID: traceID, &problem)
-            }
+            try ProtoReader.forEach(13, in: b) { try link($0, spanID: spanID, traceID: traceID, &problem) }
         }
         if rejected || problem != nil {
             arena.bytes.removeLast(arena.count - spanStart)
@@ -327,13 +260,8 @@ struct OTLPTranscoder {
         arena.svarint(time &- spanStart)
         _ = Self.string(name, &arena)
         arena.uvarint(UInt64(nAttr))
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 3 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            let kv = try Self.keyValue(r.lengthDelimited(), &arena)
+        try ProtoReader.forEach(3, in: b) { attribute in
+            let kv = try Self.keyValue(attribute, &arena)
             if problem == nil { problem = attributeProblem(kv, "an event of span \(spanID) of trace \(traceID)") }
         }
     }
@@ -360,13 +288,8 @@ struct OTLPTranscoder {
         arena.u64(linkSpan.value)
         _ = Self.string(traceState, &arena)
         arena.uvarint(UInt64(nAttr))
-        r = ProtoReader(b)
-        while let (field, wire) = try r.nextKey() {
-            guard field == 4 && wire == 2 else {
-                try r.skip(wire)
-                continue
-            }
-            let kv = try Self.keyValue(r.lengthDelimited(), &arena)
+        try ProtoReader.forEach(4, in: b) { attribute in
+            let kv = try Self.keyValue(attribute, &arena)
             if problem == nil { problem = attributeProblem(kv, "a link of span \(spanID) of trace \(traceID)") }
         }
     }
@@ -456,26 +379,18 @@ struct OTLPTranscoder {
                 let a = try r.lengthDelimited()
                 w.bytes.removeLast(w.count - mark)
                 w.u8(5)
-                w.uvarint(UInt64(try count(a, field: 1)))
+                w.uvarint(UInt64(try ProtoReader.count(1, in: a)))
                 size = 0
-                var items = ProtoReader(a)
-                while let (f, wt) = try items.nextKey() {
-                    if f == 1 && wt == 2 { size += try anyValue(items.lengthDelimited(), &w) } else { try items.skip(wt) }
-                }
+                try ProtoReader.forEach(1, in: a) { size += try anyValue($0, &w) }
             case (6, 2):
                 let m = try r.lengthDelimited()
                 w.bytes.removeLast(w.count - mark)
                 w.u8(6)
-                w.uvarint(UInt64(try count(m, field: 1)))
+                w.uvarint(UInt64(try ProtoReader.count(1, in: m)))
                 size = 0
-                var items = ProtoReader(m)
-                while let (f, wt) = try items.nextKey() {
-                    if f == 1 && wt == 2 {
-                        let kv = try keyValue(items.lengthDelimited(), &w)
-                        size += kv.keyBytes + kv.valueBytes
-                    } else {
-                        try items.skip(wt)
-                    }
+                try ProtoReader.forEach(1, in: m) {
+                    let kv = try keyValue($0, &w)
+                    size += kv.keyBytes + kv.valueBytes
                 }
             case (7, 2):
                 let raw = try r.lengthDelimited()
@@ -488,17 +403,6 @@ struct OTLPTranscoder {
             }
         }
         return size
-    }
-
-    /// How many length-delimited fields numbered `field` the message holds.
-    static func count(_ b: UnsafeRawBufferPointer, field: Int) throws -> Int {
-        var n = 0
-        var r = ProtoReader(b)
-        while let (f, w) = try r.nextKey() {
-            if f == field && w == 2 { n += 1 }
-            try r.skip(w)
-        }
-        return n
     }
 
     /// Writes `raw` as `ByteWriter.string(String(decoding: raw, as: UTF8.self))` would (invalid UTF-8 becomes
