@@ -15,7 +15,7 @@ extension IncidentAPI {
                 throw APIError(.unsupportedMediaType,
                                "unsupported Content-Type \"\(contentType)\": the Alertmanager webhook sends application/json")
             }
-            let body = try await request.body.collect(upTo: self.maxBodyBytes)
+            let body = try await request.collectBody(upTo: self.maxBodyBytes)
             let webhook: AlertmanagerWebhook
             do {
                 webhook = try AlertmanagerWebhook.decode(Data(body.readableBytesView))

@@ -132,7 +132,7 @@ public final class IncidentAPI: Sendable {
     /// A note from the body: JSON `{"text": "…", "author": "…", "time": "RFC3339 or Unix ns"}` (author and time
     /// optional: `api` and now).
     func note(_ request: Request) async throws -> IncidentNote {
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         struct Body: Decodable {
             var text: String?
             var author: String?
